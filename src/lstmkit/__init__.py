@@ -1,0 +1,83 @@
+"""lstmkit: the TensorFlow.js Layers API for recurrent networks, native in Python on NumPy.
+
+import lstmkit as tf
+x = tf.tensor2d([[1, 2], [3, 4]])
+tf.matmul(x, x).print()
+"""
+
+from __future__ import annotations
+
+from . import activations
+from ._precision import float64
+from ._random import set_seed
+from .autograd import (
+    Variable,
+    custom_grad,
+    grad,
+    grads,
+    value_and_grad,
+    value_and_grads,
+    variable,
+    variable_grads,
+)
+from .autograd.ops import *  # noqa: F403  (the op functions, TF.js style: tf.matmul, tf.sigmoid)
+from .autograd.ops import __all__ as _op_names
+from .tensor import (
+    Tensor,
+    dispose,
+    eye,
+    fill,
+    linspace,
+    ones,
+    ones_like,
+    random_normal,
+    random_uniform,
+    range,
+    scalar,
+    tensor,
+    tensor1d,
+    tensor2d,
+    tensor3d,
+    tensor4d,
+    tidy,
+    truncated_normal,
+    zeros,
+    zeros_like,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor",
+    "Variable",
+    "activations",
+    "custom_grad",
+    "dispose",
+    "eye",
+    "fill",
+    "float64",
+    "grad",
+    "grads",
+    "linspace",
+    "ones",
+    "ones_like",
+    "random_normal",
+    "random_uniform",
+    "range",
+    "scalar",
+    "set_seed",
+    "tensor",
+    "tensor1d",
+    "tensor2d",
+    "tensor3d",
+    "tensor4d",
+    "tidy",
+    "truncated_normal",
+    "value_and_grad",
+    "value_and_grads",
+    "variable",
+    "variable_grads",
+    "zeros",
+    "zeros_like",
+    *_op_names,
+]

@@ -1,0 +1,597 @@
+"""The `Tensor` and the functions that create tensors.
+
+A Tensor wraps a C-contiguous NumPy array of dtype float32 (the default; float64 inside the
+engine's test mode), int32 or bool, and reports its dtype with TF.js's names. Tensors are
+immutable: ops return new tensors, only a `Variable` can be assigned.
+
+Creation follows TF.js: `tensor([1, 2, 3, 4], [2, 2])` reshapes flat values, plain Python
+numbers become float32 even when they are integers, and NumPy integer arrays become int32.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _precision, _random
+
+ShapeLike = Sequence[int] | int
+
+_DTYPE_NAMES = {"float32", "int32", "bool"}
+
+
+def _ops():
+    from .autograd import ops
+
+    return ops
+
+
+class Tensor:
+    """An immutable n-dimensional array, as TF.js's `tf.Tensor`."""
+
+    __slots__ = ("_data", "_node", "_index", "_requires_grad", "__weakref__")
+    __array_priority__ = 1000
+
+    def __init__(self, values: Any, dtype: str | None = None):
+        data = _to_array(values, dtype, "Tensor()")
+        self._data = data
+        self._node = None
+        self._index = 0
+        self._requires_grad = False
+
+    @classmethod
+    def _wrap(cls, data: np.ndarray) -> Tensor:
+        """Wrap an array the engine owns, without copying (C-contiguous is ensured)."""
+        t = object.__new__(Tensor)
+        if not data.flags.c_contiguous:
+            data = np.ascontiguousarray(data)
+        t._data = data
+        t._node = None
+        t._index = 0
+        t._requires_grad = False
+        return t
+
+    # -- properties -------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._data.shape
+
+    @property
+    def dtype(self) -> str:
+        return _dtype_name(self._data.dtype)
+
+    @property
+    def rank(self) -> int:
+        return self._data.ndim
+
+    @property
+    def size(self) -> int:
+        return int(self._data.size)
+
+    # -- reading values ---------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """A copy of the values as a NumPy array."""
+        return self._data.copy()
+
+    def tolist(self) -> Any:
+        """Nested Python lists, as TF.js's `arraySync()`."""
+        return self._data.tolist()
+
+    array_sync = tolist
+    arraySync = tolist
+
+    def data(self) -> np.ndarray:
+        """The values flattened in C order, as TF.js's `dataSync()`."""
+        return self._data.reshape(-1).copy()
+
+    data_sync = data
+    dataSync = data
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and np.dtype(dtype) != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
+
+    def item(self) -> float | int | bool:
+        return self._data.item()
+
+    def __float__(self) -> float:
+        return float(self._data)
+
+    def __int__(self) -> int:
+        return int(self._data)
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise ValueError(
+                f"The truth value of a Tensor of shape {list(self.shape)} is ambiguous; "
+                "use tf.any() / tf.all() or compare one element."
+            )
+        return bool(self._data.reshape(()))
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a scalar Tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    # -- printing ---------------------------------------------------------------------------
+    def to_string(self, verbose: bool = False) -> str:
+        """The text `print()` shows, exactly as TF.js formats it."""
+        from ._format import format_tensor
+
+        return format_tensor(self._data, self.dtype, verbose)
+
+    toString = to_string
+
+    def print(self, verbose: bool = False) -> None:
+        """Print the tensor as TF.js's `tensor.print()` does."""
+        print(self.to_string(verbose))
+
+    def __repr__(self) -> str:
+        return self.to_string()
+
+    __str__ = __repr__
+
+    # -- compatibility no-ops ---------------------------------------------------------------
+    def dispose(self) -> None:
+        """Nothing to free: NumPy owns the memory. Kept so ported TF.js code runs."""
+
+    @property
+    def is_disposed(self) -> bool:
+        return False
+
+    def clone(self) -> Tensor:
+        return _ops().identity(self)
+
+    # -- shape and dtype --------------------------------------------------------------------
+    def reshape(self, *shape) -> Tensor:
+        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+            shape = tuple(shape[0])
+        return _ops().reshape(self, shape)
+
+    def as_type(self, dtype: str) -> Tensor:
+        return _ops().cast(self, dtype)
+
+    asType = as_type
+
+    def flatten(self) -> Tensor:
+        return _ops().reshape(self, (-1,))
+
+    def squeeze(self, axis=None) -> Tensor:
+        return _ops().squeeze(self, axis)
+
+    def expand_dims(self, axis: int = 0) -> Tensor:
+        return _ops().expand_dims(self, axis)
+
+    expandDims = expand_dims
+
+    def transpose(self, perm=None) -> Tensor:
+        return _ops().transpose(self, perm)
+
+    @property
+    def T(self) -> Tensor:
+        return _ops().transpose(self)
+
+    # -- arithmetic -------------------------------------------------------------------------
+    def __add__(self, other):
+        return _ops().add(self, other)
+
+    def __radd__(self, other):
+        return _ops().add(other, self)
+
+    def __sub__(self, other):
+        return _ops().sub(self, other)
+
+    def __rsub__(self, other):
+        return _ops().sub(other, self)
+
+    def __mul__(self, other):
+        return _ops().mul(self, other)
+
+    def __rmul__(self, other):
+        return _ops().mul(other, self)
+
+    def __truediv__(self, other):
+        return _ops().div(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops().div(other, self)
+
+    def __pow__(self, other):
+        return _ops().pow(self, other)
+
+    def __rpow__(self, other):
+        return _ops().pow(other, self)
+
+    def __matmul__(self, other):
+        return _ops().matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops().matmul(other, self)
+
+    def __neg__(self):
+        return _ops().neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops().abs(self)
+
+    def __lt__(self, other):
+        return _ops().less(self, other)
+
+    def __le__(self, other):
+        return _ops().less_equal(self, other)
+
+    def __gt__(self, other):
+        return _ops().greater(self, other)
+
+    def __ge__(self, other):
+        return _ops().greater_equal(self, other)
+
+    def __eq__(self, other):  # type: ignore[override]
+        return _ops().equal(self, other)
+
+    def __ne__(self, other):  # type: ignore[override]
+        return _ops().not_equal(self, other)
+
+    __hash__ = object.__hash__
+
+    def __getitem__(self, index):
+        return _ops().getitem(self, index)
+
+    # Chainable method forms of common ops, as TF.js offers (`x.sum()`, `x.mean(1)`).
+    def add(self, other):
+        return _ops().add(self, other)
+
+    def sub(self, other):
+        return _ops().sub(self, other)
+
+    def mul(self, other):
+        return _ops().mul(self, other)
+
+    def div(self, other):
+        return _ops().div(self, other)
+
+    def matmul(self, other):
+        return _ops().matmul(self, other)
+
+    def sum(self, axis=None, keepdims: bool = False):
+        return _ops().sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False):
+        return _ops().mean(self, axis, keepdims)
+
+    def max(self, axis=None, keepdims: bool = False):
+        return _ops().max(self, axis, keepdims)
+
+    def min(self, axis=None, keepdims: bool = False):
+        return _ops().min(self, axis, keepdims)
+
+    def argmax(self, axis: int = 0):
+        return _ops().argmax(self, axis)
+
+    def square(self):
+        return _ops().square(self)
+
+    def sqrt(self):
+        return _ops().sqrt(self)
+
+    def exp(self):
+        return _ops().exp(self)
+
+    def log(self):
+        return _ops().log(self)
+
+    def abs(self):
+        return _ops().abs(self)
+
+    def neg(self):
+        return _ops().neg(self)
+
+
+# -- conversion ---------------------------------------------------------------------------------
+def _dtype_name(dt: np.dtype) -> str:
+    if dt.kind == "f":
+        return "float32"
+    if dt == np.int32:
+        return "int32"
+    if dt == np.bool_:
+        return "bool"
+    return str(dt)
+
+
+def _np_dtype(dtype: str | None, where: str) -> Any:
+    if dtype is None:
+        return None
+    if isinstance(dtype, str) and dtype in _DTYPE_NAMES:
+        return {"float32": _precision.float_dtype(), "int32": np.int32, "bool": np.bool_}[dtype]
+    if not isinstance(dtype, str):
+        try:
+            kind = np.dtype(dtype).kind
+        except TypeError:
+            kind = None
+        if kind == "f":
+            return _precision.float_dtype()
+        if kind in ("i", "u"):
+            return np.int32
+        if kind == "b":
+            return np.bool_
+    raise ValueError(f"{where}: unknown dtype {dtype!r}; expected 'float32', 'int32' or 'bool'.")
+
+
+def _to_array(values: Any, dtype: str | None, where: str) -> np.ndarray:
+    """Copy `values` into a new C-contiguous array of an engine dtype."""
+    target = _np_dtype(dtype, where)
+    if isinstance(values, Tensor):
+        values = values._data
+    if isinstance(values, np.ndarray):
+        src = values
+        if target is None:
+            kind = src.dtype.kind
+            if kind == "f":
+                target = _precision.float_dtype()
+            elif kind in ("i", "u"):
+                target = np.int32
+            elif kind == "b":
+                target = np.bool_
+            else:
+                raise ValueError(
+                    f"{where}: cannot make a tensor from an array of dtype {src.dtype}."
+                )
+    else:
+        try:
+            src = np.array(values)
+        except ValueError as e:
+            raise ValueError(
+                f"{where}: values must be a number, a nested list of equal-length rows, or an "
+                f"array; got a ragged or mixed sequence ({e})."
+            ) from None
+        if src.dtype == object or src.dtype.kind in ("U", "S"):
+            raise ValueError(
+                f"{where}: values must be numbers or booleans, got {type(values).__name__} "
+                f"holding {src.dtype}."
+            )
+        if target is None:
+            target = np.bool_ if src.dtype == np.bool_ else _precision.float_dtype()
+    return np.array(src, dtype=target, order="C", copy=True)
+
+
+def as_tensor(x: Any, where: str = "op", dtype: str | None = None) -> Tensor:
+    """`x` if it is a Tensor, else a new Tensor made from it (numbers, lists, arrays)."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray) and dtype is None:
+        kind = x.dtype.kind
+        if kind == "f" and x.dtype == _precision.float_dtype() or x.dtype in (np.int32, np.bool_):
+            return Tensor._wrap(x)
+    if isinstance(x, (int, float)) and not isinstance(x, bool) and dtype is None:
+        return Tensor._wrap(np.array(x, dtype=_precision.float_dtype()))
+    return Tensor(x, dtype) if dtype is not None else Tensor._wrap(_to_array(x, None, where))
+
+
+# -- creation -----------------------------------------------------------------------------------
+def _check_shape(shape: Any, where: str) -> tuple[int, ...]:
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape),)
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        raise ValueError(f"{where}: shape must be a list of integers, got {shape!r}.") from None
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 0:
+            raise ValueError(f"{where}: shape must hold non-negative integers, got {list(dims)}.")
+    return tuple(int(d) for d in dims)
+
+
+def tensor(values: Any, shape: ShapeLike | None = None, dtype: str | None = None) -> Tensor:
+    """A tensor from a number, nested lists or an array; flat values are reshaped to `shape`."""
+    data = _to_array(values, dtype, "tensor()")
+    if shape is not None:
+        dims = _check_shape(shape, "tensor()")
+        n = math.prod(dims)
+        if data.ndim == 0 and n != 1:
+            data = np.full(dims, data, dtype=data.dtype)
+        if data.size != n:
+            raise ValueError(
+                f"tensor(): shape {list(dims)} needs {n} values, but {data.size} were given "
+                f"(values of shape {list(data.shape)})."
+            )
+        data = data.reshape(dims)
+    return Tensor._wrap(data)
+
+
+def _ranked(rank: int) -> Callable[..., Tensor]:
+    name = f"tensor{rank}d"
+
+    def make(values: Any, shape: ShapeLike | None = None, dtype: str | None = None) -> Tensor:
+        if shape is not None:
+            dims = _check_shape(shape, f"{name}()")
+            if len(dims) != rank:
+                raise ValueError(f"{name}(): shape must have rank {rank}, got {list(dims)}.")
+        data = _to_array(values, dtype, f"{name}()")
+        if shape is None and data.ndim != rank:
+            fixes = []
+            if data.ndim < rank:
+                fixes.append(f"wrap the values in {rank - data.ndim} more pair(s) of brackets")
+            fixes.append(f"pass flat values with a shape of rank {rank}: {name}(values, shape)")
+            if 1 <= data.ndim <= 4:
+                fixes.append(f"use tensor{data.ndim}d()")
+            raise ValueError(
+                f"{name}() expects values of rank {rank}, got rank {data.ndim} "
+                f"(shape {list(data.shape)}). To fix: {'; or '.join(fixes)}."
+            )
+        t = tensor(data, shape, None)
+        return t
+
+    make.__name__ = name
+    make.__doc__ = f"A rank-{rank} tensor; nested values of depth {rank}, or flat values + shape."
+    return make
+
+
+tensor1d = _ranked(1)
+tensor2d = _ranked(2)
+tensor3d = _ranked(3)
+tensor4d = _ranked(4)
+
+
+def scalar(value: Any, dtype: str | None = None) -> Tensor:
+    """A rank-0 tensor."""
+    data = _to_array(value, dtype, "scalar()")
+    if data.ndim != 0:
+        raise ValueError(
+            f"scalar() expects one number, got values of shape {list(data.shape)}; "
+            "use tensor() for arrays."
+        )
+    return Tensor._wrap(data)
+
+
+def fill(shape: ShapeLike, value: Any, dtype: str | None = None) -> Tensor:
+    """A tensor of `shape` with every element `value`."""
+    dims = _check_shape(shape, "fill()")
+    if dtype is None:
+        dtype = "bool" if isinstance(value, bool) else "float32"
+    return Tensor._wrap(np.full(dims, value, dtype=_np_dtype(dtype, "fill()")))
+
+
+def zeros(shape: ShapeLike, dtype: str = "float32") -> Tensor:
+    return fill(shape, 0, dtype)
+
+
+def ones(shape: ShapeLike, dtype: str = "float32") -> Tensor:
+    return fill(shape, 1, dtype)
+
+
+def zeros_like(x: Any) -> Tensor:
+    x = as_tensor(x, "zeros_like()")
+    return Tensor._wrap(np.zeros_like(x._data))
+
+
+def ones_like(x: Any) -> Tensor:
+    x = as_tensor(x, "ones_like()")
+    return Tensor._wrap(np.ones_like(x._data))
+
+
+def _float_out(dtype: str | None, where: str) -> Any:
+    if dtype in (None, "float32"):
+        return _precision.float_dtype()
+    if dtype == "int32":
+        return np.int32
+    raise ValueError(f"{where}: dtype must be 'float32' or 'int32', got {dtype!r}.")
+
+
+def random_normal(
+    shape: ShapeLike,
+    mean: float = 0.0,
+    stddev: float = 1.0,
+    dtype: str | None = None,
+    seed: int | None = None,
+) -> Tensor:
+    """Normal samples (`tf.randomNormal`)."""
+    dims = _check_shape(shape, "random_normal()")
+    vals = _random.generator(seed).normal(mean, stddev, dims)
+    return Tensor._wrap(np.asarray(vals).astype(_float_out(dtype, "random_normal()")))
+
+
+def random_uniform(
+    shape: ShapeLike,
+    minval: float = 0.0,
+    maxval: float = 1.0,
+    dtype: str | None = None,
+    seed: int | None = None,
+) -> Tensor:
+    """Uniform samples in [minval, maxval) (`tf.randomUniform`)."""
+    dims = _check_shape(shape, "random_uniform()")
+    out = _float_out(dtype, "random_uniform()")
+    gen = _random.generator(seed)
+    if out is np.int32:
+        vals = gen.integers(int(minval), int(maxval), dims)
+    else:
+        vals = gen.uniform(minval, maxval, dims)
+    return Tensor._wrap(np.asarray(vals).astype(out))
+
+
+def truncated_normal_array(
+    dims: tuple[int, ...], mean: float, stddev: float, seed: int | None = None
+) -> np.ndarray:
+    """Normal samples, each beyond 2 standard deviations redrawn (TF.js's truncation)."""
+    gen = _random.generator(seed)
+    z = gen.standard_normal(dims)
+    bad = np.abs(z) > 2.0
+    while bad.any():
+        z[bad] = gen.standard_normal(int(bad.sum()))
+        bad = np.abs(z) > 2.0
+    return mean + stddev * z
+
+
+def truncated_normal(
+    shape: ShapeLike,
+    mean: float = 0.0,
+    stddev: float = 1.0,
+    dtype: str | None = None,
+    seed: int | None = None,
+) -> Tensor:
+    """Normal samples with values beyond 2 sigma redrawn (`tf.truncatedNormal`)."""
+    dims = _check_shape(shape, "truncated_normal()")
+    vals = truncated_normal_array(dims, mean, stddev, seed)
+    return Tensor._wrap(np.asarray(vals).astype(_float_out(dtype, "truncated_normal()")))
+
+
+def linspace(start: float, stop: float, num: int) -> Tensor:
+    """`num` evenly spaced values from start to stop, both included."""
+    if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num <= 0:
+        raise ValueError(f"linspace(): num must be a positive integer, got {num!r}.")
+    return Tensor._wrap(np.linspace(start, stop, int(num)).astype(_precision.float_dtype()))
+
+
+def range(
+    start: float, stop: float | None = None, step: float = 1, dtype: str = "float32"
+) -> Tensor:  # noqa: A001
+    """Values from start up to (not including) stop by step (`tf.range`)."""
+    if stop is None:
+        start, stop = 0, start
+    if step == 0:
+        raise ValueError("range(): step must not be 0.")
+    out = _float_out(dtype, "range()")
+    return Tensor._wrap(np.arange(start, stop, step).astype(out))
+
+
+def eye(
+    num_rows: int,
+    num_columns: int | None = None,
+    batch_shape: Sequence[int] | None = None,
+    dtype: str = "float32",
+) -> Tensor:
+    """An identity matrix, optionally repeated over `batch_shape`."""
+    m = np.eye(num_rows, num_columns if num_columns is not None else num_rows)
+    if batch_shape:
+        m = np.broadcast_to(m, tuple(batch_shape) + m.shape)
+    return Tensor._wrap(np.array(m, dtype=_np_dtype(dtype, "eye()")))
+
+
+def one_hot(
+    indices: Any, depth: int, on_value: float = 1, off_value: float = 0, dtype: str = "int32"
+) -> Tensor:
+    """One-hot encode integer indices along a new last axis (int32, as TF.js)."""
+    return _ops().one_hot(indices, depth, on_value, off_value, dtype)
+
+
+def tidy(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run `fn` and return its result. Memory is NumPy's, so there is nothing to free.
+
+    Accepts TF.js's `tidy(name, fn)` form too.
+    """
+    if isinstance(fn, str) and args:
+        fn, args = args[0], args[1:]
+    return fn(*args)
+
+
+def dispose(_x: Any = None) -> None:
+    """No-op kept for ported TF.js code."""
