@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gradcheck import check_grads
 
 import lstmkit as tf
+from gradcheck import check_grads
 
 rng = np.random.default_rng(1)
 

@@ -7,7 +7,18 @@ tf.matmul(x, x).print()
 
 from __future__ import annotations
 
-from . import activations
+from . import (
+    activations,
+    callbacks,
+    constraints,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    optimizers,
+    regularizers,
+    train,
+)
 from ._precision import float64
 from ._random import set_seed
 from .autograd import (
@@ -22,6 +33,8 @@ from .autograd import (
 )
 from .autograd.ops import *  # noqa: F403  (the op functions, TF.js style: tf.matmul, tf.sigmoid)
 from .autograd.ops import __all__ as _op_names
+from .layers.input_layer import input
+from .models import LayersModel, Sequential, model, sequential
 from .tensor import (
     Tensor,
     dispose,
@@ -48,9 +61,23 @@ from .tensor import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "LayersModel",
+    "Sequential",
     "Tensor",
     "Variable",
     "activations",
+    "callbacks",
+    "constraints",
+    "initializers",
+    "input",
+    "layers",
+    "losses",
+    "metrics",
+    "model",
+    "optimizers",
+    "regularizers",
+    "sequential",
+    "train",
     "custom_grad",
     "dispose",
     "eye",

@@ -319,8 +319,18 @@ def _sigmoid_np(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
+_SOFTPLUS_THRESHOLD = math.log(1.1920928955078125e-7) + 2.0
+
+
 def _softplus_np(x):
-    return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+    """TF.js's CPU kernel: in float64 with its thresholds, rounded once, so float32 results match
+    TF.js to the ulp (logcosh magnifies any difference); exp never overflows into the result."""
+    w = x.astype(np.float64)
+    with np.errstate(over="ignore"):
+        e = np.exp(np.minimum(w, 50.0))
+    small, large = w < _SOFTPLUS_THRESHOLD, w > -_SOFTPLUS_THRESHOLD
+    y = np.where(small, e, np.where(large, w, np.log(1.0 + e)))
+    return y.astype(x.dtype, copy=False)
 
 
 def _elu_np(x):

@@ -1,0 +1,581 @@
+"""Weight initializers with TF.js's names, formulas and model.json configs.
+
+`get("glorotNormal")`, `get("glorot_normal")`, `get({"class_name": ..., "config": ...})` and the
+factories (`glorot_normal(seed=None)`, ...) return an `Initializer`; `init(shape)` returns a NumPy
+array in the engine's float dtype. All randomness comes from `lstmkit._random`, so `set_seed(n)`
+makes initialization reproducible (a `seed=` argument gives the same values on every call).
+
+TF.js semantics kept on purpose: glorotNormal/he*/leCun* draw from a normal truncated at 2 sigma
+*without* Keras's 0.8796 correction, 1-D shapes have fanIn = fanOut = sqrt(size), and the helper
+classes serialize as `VarianceScaling`. The serialization helpers at the top are shared by
+`regularizers` and `constraints`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import math
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from . import _precision, _random
+from .activations import to_camel_case, to_snake_case
+from .tensor import _check_shape, _np_dtype, truncated_normal_array
+
+ShapeLike = Sequence[int] | int
+
+# -- shared serialization machinery ------------------------------------------------------------
+
+
+def _js_value(v: Any) -> Any:
+    """A config value as JSON.stringify writes it: integral floats as ints (1.0 -> 1)."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    if isinstance(v, (list, tuple)):
+        return [_js_value(x) for x in v]
+    return v
+
+
+def _number(where: str, name: str, v: Any) -> int | float:
+    """`v` as a plain Python number, or a ValueError naming the argument."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError(f"{where}: {name} must be a number, got {v!r}.")
+    return v
+
+
+def _seed(where: str, seed: Any) -> int | None:
+    if seed is None:
+        return None
+    if isinstance(seed, np.integer):
+        seed = int(seed)
+    if isinstance(seed, float) and seed.is_integer():
+        seed = int(seed)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"{where}: seed must be an integer or None, got {seed!r}.")
+    return seed
+
+
+def _camel_kwargs(where: str, kwargs: dict[str, Any], allowed: Sequence[str]) -> dict[str, Any]:
+    """TF.js camelCase keyword spellings (maxValue=...) mapped to the snake_case names."""
+    out = {}
+    for key, value in kwargs.items():
+        snake = to_snake_case(key)
+        if snake not in allowed:
+            raise ValueError(
+                f"{where}: unknown argument {key!r}; expected one of {', '.join(allowed)}."
+            )
+        out[snake] = value
+    return out
+
+
+class Serializable:
+    """Base of initializers, regularizers and constraints: a class name plus a config dict."""
+
+    class_name: ClassVar[str] = ""
+
+    def get_class_name(self) -> str:
+        """The `class_name` model.json stores (TF.js's `getClassName()`)."""
+        return self.class_name
+
+    def get_config(self) -> dict[str, Any]:
+        """The config model.json stores: snake_case keys, snake_case enum values."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Serializable:
+        """Build from a config with snake_case or camelCase keys; unknown keys are ignored,
+        as TF.js's constructors ignore them."""
+        params = inspect.signature(cls.__init__).parameters
+        kwargs = {to_snake_case(k): v for k, v in (config or {}).items()}
+        return cls(**{k: v for k, v in kwargs.items() if k in params and k != "self"})
+
+    def _repr_args(self) -> dict[str, Any]:
+        return self.get_config()
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self._repr_args().items())
+        name = next(c.__name__ for c in type(self).__mro__ if not c.__name__.startswith("_"))
+        return f"{name}({args})"
+
+
+def _serialize(obj: Serializable | None) -> dict[str, Any] | None:
+    if obj is None:
+        return None
+    config = {k: _js_value(v) for k, v in obj.get_config().items()}
+    return {"class_name": obj.get_class_name(), "config": config}
+
+
+def _norm(name: str) -> str:
+    return name.replace("_", "").lower()
+
+
+def _lookup(kind: str, name: str, classes: dict[str, type], names: Sequence[str]) -> type:
+    """The class for a TF.js identifier, class name or Keras snake_case alias of it."""
+    cls = classes.get(_norm(name))
+    if cls is None:
+        display = {_norm(n): n for n in names}
+        close = difflib.get_close_matches(_norm(name), list(display), n=3, cutoff=0.6)
+        hint = f" Did you mean {', '.join(repr(display[c]) for c in close)}?" if close else ""
+        raise ValueError(
+            f"Unknown {kind} {name!r}.{hint} Known: {', '.join(names)} "
+            "(snake_case and class-name spellings work too)."
+        )
+    return cls
+
+
+def _deserialize(kind: str, config: dict, classes: dict[str, type], names: Sequence[str]) -> Any:
+    """Build from `{"class_name": ..., "config": {...}}` (also TF.js's `className` key)."""
+    class_name = config.get("class_name", config.get("className"))
+    if not isinstance(class_name, str):
+        raise ValueError(
+            f"A {kind} dict needs a 'class_name' string and a 'config' dict, got {config!r}."
+        )
+    inner = config.get("config") or {}
+    if not isinstance(inner, dict):
+        raise ValueError(f"The 'config' of a {kind} must be a dict, got {inner!r}.")
+    return _lookup(kind, class_name, classes, names).from_config(inner)
+
+
+def _get(
+    kind: str, identifier: Any, base: type, classes: dict[str, type], names: Sequence[str]
+) -> Any:
+    if identifier is None:
+        return None
+    if isinstance(identifier, base):
+        return identifier
+    if isinstance(identifier, str):
+        return _lookup(kind, identifier, classes, names).from_config({})
+    if isinstance(identifier, dict):
+        return _deserialize(kind, identifier, classes, names)
+    raise ValueError(
+        f"A {kind} must be a name, a {{'class_name', 'config'}} dict or a {base.__name__}, "
+        f"got {identifier!r}."
+    )
+
+
+# -- initializers -------------------------------------------------------------------------------
+
+
+def _dtype(dtype: Any, where: str, random: bool = True) -> Any:
+    np_dtype = _np_dtype(dtype, where) if dtype is not None else _precision.float_dtype()
+    if random and np_dtype is not _precision.float_dtype():
+        raise ValueError(f"{where}: random initializers make float32 values, not {dtype!r}.")
+    return np_dtype
+
+
+class Initializer(Serializable):
+    """Base class: `init(shape, dtype='float32')` returns a new NumPy array."""
+
+    def __call__(self, shape: ShapeLike, dtype: str = "float32") -> np.ndarray:
+        where = f"{type(self).__name__}()"
+        return self._make(_check_shape(shape, where), dtype, where)
+
+    def apply(self, shape: ShapeLike, dtype: str = "float32") -> np.ndarray:
+        """TF.js's spelling of `__call__`."""
+        return self(shape, dtype)
+
+    def _make(self, shape: tuple[int, ...], dtype: Any, where: str) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Zeros(Initializer):
+    """All zeros."""
+
+    class_name = "Zeros"
+
+    def _make(self, shape, dtype, where):
+        return np.zeros(shape, _dtype(dtype, where, random=False))
+
+
+class Ones(Initializer):
+    """All ones."""
+
+    class_name = "Ones"
+
+    def _make(self, shape, dtype, where):
+        return np.ones(shape, _dtype(dtype, where, random=False))
+
+
+class Constant(Initializer):
+    """Every element set to `value`."""
+
+    class_name = "Constant"
+
+    def __init__(self, value: float | None = None):
+        if value is None:
+            raise ValueError("Constant initializer needs a value, e.g. constant(value=0.5).")
+        self.value = _number("Constant()", "value", value)
+
+    def _make(self, shape, dtype, where):
+        return np.full(shape, self.value, _dtype(dtype, where, random=False))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"value": self.value}
+
+
+class RandomUniform(Initializer):
+    """Uniform samples in [minval, maxval)."""
+
+    class_name = "RandomUniform"
+
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None):
+        self.minval = _number("RandomUniform()", "minval", -0.05 if minval is None else minval)
+        self.maxval = _number("RandomUniform()", "maxval", 0.05 if maxval is None else maxval)
+        self.seed = _seed("RandomUniform()", seed)
+
+    def _make(self, shape, dtype, where):
+        vals = _random.generator(self.seed).uniform(self.minval, self.maxval, shape)
+        return vals.astype(_dtype(dtype, where))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
+
+
+class RandomNormal(Initializer):
+    """Normal samples with `mean` and `stddev`."""
+
+    class_name = "RandomNormal"
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
+        self.mean = _number(f"{self.class_name}()", "mean", 0.0 if mean is None else mean)
+        self.stddev = _number(f"{self.class_name}()", "stddev", 0.05 if stddev is None else stddev)
+        self.seed = _seed(f"{self.class_name}()", seed)
+
+    def _make(self, shape, dtype, where):
+        vals = _random.generator(self.seed).normal(self.mean, self.stddev, shape)
+        return vals.astype(_dtype(dtype, where))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+class TruncatedNormal(RandomNormal):
+    """Normal samples, those beyond 2 stddev from the mean redrawn (as `tf.truncatedNormal`)."""
+
+    class_name = "TruncatedNormal"
+
+    def _make(self, shape, dtype, where):
+        vals = truncated_normal_array(shape, self.mean, self.stddev, self.seed)
+        return np.asarray(vals).astype(_dtype(dtype, where))
+
+
+class Identity(Initializer):
+    """`gain` times the identity matrix; TF.js allows only square 2-D shapes."""
+
+    class_name = "Identity"
+
+    def __init__(self, gain: float = 1.0):
+        self.gain = _number("Identity()", "gain", 1.0 if gain is None else gain)
+
+    def _make(self, shape, dtype, where):
+        if len(shape) != 2 or shape[0] != shape[1]:
+            raise ValueError(
+                f"{where}: the identity initializer can only be used for 2D square matrices, "
+                f"got shape {list(shape)}."
+            )
+        return (self.gain * np.eye(shape[0])).astype(_dtype(dtype, where, random=False))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": self.gain}
+
+
+def compute_fans(shape: Sequence[int]) -> tuple[float, float]:
+    """(fanIn, fanOut) as TF.js's computeFans: 2-D [in, out]; 3-5-D channels-last kernels
+    (receptive field times the last two dims); any other rank sqrt(size) for both."""
+    shape = tuple(shape)
+    if len(shape) == 2:
+        return float(shape[0]), float(shape[1])
+    if len(shape) in (3, 4, 5):
+        receptive = math.prod(shape[:-2])
+        return float(shape[-2] * receptive), float(shape[-1] * receptive)
+    root = math.sqrt(math.prod(shape))
+    return root, root
+
+
+_FAN_MODES = ("fanIn", "fanOut", "fanAvg")
+# 'normal' is TF.js's (truncated at 2 sigma, no correction); 'truncatedNormal' and
+# 'untruncatedNormal' are Keras's, so a Keras file keeps its meaning here.
+_DISTRIBUTIONS = ("normal", "uniform", "truncatedNormal", "untruncatedNormal")
+_TRUNCATION_STD = 0.87962566103423978  # std of a unit normal truncated at +-2 sigma
+
+
+def _enum(where: str, name: str, value: Any, valid: Sequence[str]) -> str:
+    camel = to_camel_case(value) if isinstance(value, str) else value
+    if camel not in valid:
+        snake = ", ".join(f"'{to_snake_case(v)}'" for v in valid)
+        raise ValueError(f"{where}: {name} must be one of {snake} (or camelCase), got {value!r}.")
+    return camel
+
+
+class VarianceScaling(Initializer):
+    """Samples scaled to the weight's fans: variance `scale / fan` (TF.js's formula)."""
+
+    class_name = "VarianceScaling"
+
+    def __init__(
+        self,
+        scale: float = 1.0,
+        mode: str = "fanIn",
+        distribution: str = "normal",
+        seed: int | None = None,
+    ):
+        where = f"{type(self).__name__}()"
+        scale = _number(where, "scale", 1.0 if scale is None else scale)
+        if scale < 0:
+            raise ValueError(f"{where}: scale must be a positive float, got {scale}.")
+        self.scale = scale
+        self.mode = _enum(where, "mode", "fanIn" if mode is None else mode, _FAN_MODES)
+        dist = "normal" if distribution is None else distribution
+        self.distribution = _enum(where, "distribution", dist, _DISTRIBUTIONS)
+        self.seed = _seed(where, seed)
+
+    def _make(self, shape, dtype, where):
+        out_dtype = _dtype(dtype, where)
+        fan_in, fan_out = compute_fans(shape)
+        fan = {"fanIn": fan_in, "fanOut": fan_out, "fanAvg": (fan_in + fan_out) / 2}[self.mode]
+        variance = self.scale / max(1.0, fan)
+        if self.distribution == "uniform":
+            limit = math.sqrt(3.0 * variance)
+            vals = _random.generator(self.seed).uniform(-limit, limit, shape)
+        elif self.distribution == "untruncatedNormal":
+            vals = _random.generator(self.seed).normal(0.0, math.sqrt(variance), shape)
+        else:
+            std = math.sqrt(variance)
+            if self.distribution == "truncatedNormal":
+                std /= _TRUNCATION_STD
+            vals = truncated_normal_array(shape, 0.0, std, self.seed)
+        return np.asarray(vals).astype(out_dtype)
+
+    def get_class_name(self) -> str:
+        return "VarianceScaling"
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "scale": self.scale,
+            "mode": to_snake_case(self.mode),
+            "distribution": to_snake_case(self.distribution),
+            "seed": self.seed,
+        }
+
+
+class _SeedOnly(VarianceScaling):
+    """A named VarianceScaling preset; serializes as VarianceScaling, as in TF.js and Keras."""
+
+    _preset: ClassVar[tuple[float, str, str]] = (1.0, "fanIn", "normal")
+
+    def __init__(self, seed: int | None = None):
+        scale, mode, distribution = self._preset
+        super().__init__(scale, mode, distribution, seed)
+
+    def _repr_args(self) -> dict[str, Any]:
+        return {"seed": self.seed}
+
+
+class GlorotUniform(_SeedOnly):
+    """U(-limit, limit), limit = sqrt(6 / (fanIn + fanOut))."""
+
+    class_name = "GlorotUniform"
+    _preset = (1.0, "fanAvg", "uniform")
+
+
+class GlorotNormal(_SeedOnly):
+    """Normal truncated at 2 sigma, sigma = sqrt(2 / (fanIn + fanOut)); no 0.8796 correction."""
+
+    class_name = "GlorotNormal"
+    _preset = (1.0, "fanAvg", "normal")
+
+
+class HeNormal(_SeedOnly):
+    """Normal truncated at 2 sigma, sigma = sqrt(2 / fanIn)."""
+
+    class_name = "HeNormal"
+    _preset = (2.0, "fanIn", "normal")
+
+
+class HeUniform(_SeedOnly):
+    """U(-limit, limit), limit = sqrt(6 / fanIn)."""
+
+    class_name = "HeUniform"
+    _preset = (2.0, "fanIn", "uniform")
+
+
+class LeCunNormal(_SeedOnly):
+    """Normal truncated at 2 sigma, sigma = sqrt(1 / fanIn)."""
+
+    class_name = "LeCunNormal"
+    _preset = (1.0, "fanIn", "normal")
+
+
+class LeCunUniform(_SeedOnly):
+    """U(-limit, limit), limit = sqrt(3 / fanIn)."""
+
+    class_name = "LeCunUniform"
+    _preset = (1.0, "fanIn", "uniform")
+
+
+class Orthogonal(Initializer):
+    """A (semi-)orthogonal matrix from the QR decomposition of normal samples, times `gain`.
+
+    As TF.js 4.22: rows = prod(shape[:-1]), cols = shape[-1]; QR of a [max, min] normal
+    matrix, Q's columns multiplied by sign(diag(R)), transposed when rows < cols.
+    """
+
+    class_name = "Orthogonal"
+
+    def __init__(self, gain: float = 1.0, seed: int | None = None):
+        self.gain = _number("Orthogonal()", "gain", 1.0 if gain is None else gain)
+        self.seed = _seed("Orthogonal()", seed)
+
+    def _make(self, shape, dtype, where):
+        out_dtype = _dtype(dtype, where)
+        if len(shape) < 2:
+            raise ValueError(f"{where}: shape must be at least 2D, got {list(shape)}.")
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        if rows * cols == 0:
+            return np.zeros(shape, out_dtype)
+        a = _random.generator(self.seed).standard_normal((max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q = q * np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (self.gain * q.reshape(shape)).astype(out_dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": self.gain, "seed": self.seed}
+
+
+_CLASSES: dict[str, type] = {
+    _norm(c.class_name): c
+    for c in (
+        Zeros,
+        Ones,
+        Constant,
+        RandomUniform,
+        RandomNormal,
+        TruncatedNormal,
+        Identity,
+        VarianceScaling,
+        GlorotUniform,
+        GlorotNormal,
+        HeNormal,
+        HeUniform,
+        LeCunNormal,
+        LeCunUniform,
+        Orthogonal,
+    )
+}
+# TF.js's identifiers; their class names and Keras's snake_case names match after _norm().
+_NAMES = [
+    "constant",
+    "glorotNormal",
+    "glorotUniform",
+    "heNormal",
+    "heUniform",
+    "identity",
+    "leCunNormal",
+    "leCunUniform",
+    "ones",
+    "orthogonal",
+    "randomNormal",
+    "randomUniform",
+    "truncatedNormal",
+    "varianceScaling",
+    "zeros",
+]
+
+
+def get(identifier: str | dict | Initializer | None) -> Initializer | None:
+    """The initializer for a TF.js name ('glorotNormal'), a Keras name ('glorot_normal',
+    'GlorotNormal'), a {"class_name", "config"} dict, or an Initializer; None gives None."""
+    return _get("initializer", identifier, Initializer, _CLASSES, _NAMES)
+
+
+def serialize(initializer: Initializer | None) -> dict[str, Any] | None:
+    """`{"class_name": ..., "config": {...}}` exactly as TF.js writes it in model.json."""
+    return _serialize(initializer)
+
+
+def deserialize(config: dict[str, Any]) -> Initializer:
+    """The inverse of `serialize` (also accepts Keras's class names and camelCase keys)."""
+    return _deserialize("initializer", config, _CLASSES, _NAMES)
+
+
+# -- factories, as tf.initializers.* -------------------------------------------------------------
+
+
+def zeros() -> Initializer:
+    return Zeros()
+
+
+def ones() -> Initializer:
+    return Ones()
+
+
+def constant(value: float) -> Initializer:
+    return Constant(value)
+
+
+def random_uniform(
+    minval: float = -0.05, maxval: float = 0.05, seed: int | None = None
+) -> Initializer:
+    return RandomUniform(minval, maxval, seed)
+
+
+def random_normal(mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> Initializer:
+    return RandomNormal(mean, stddev, seed)
+
+
+def truncated_normal(
+    mean: float = 0.0, stddev: float = 0.05, seed: int | None = None
+) -> Initializer:
+    return TruncatedNormal(mean, stddev, seed)
+
+
+def identity(gain: float = 1.0) -> Initializer:
+    return Identity(gain)
+
+
+def variance_scaling(
+    scale: float = 1.0, mode: str = "fanIn", distribution: str = "normal", seed: int | None = None
+) -> Initializer:
+    return VarianceScaling(scale, mode, distribution, seed)
+
+
+def glorot_uniform(seed: int | None = None) -> Initializer:
+    return GlorotUniform(seed)
+
+
+def glorot_normal(seed: int | None = None) -> Initializer:
+    return GlorotNormal(seed)
+
+
+def he_normal(seed: int | None = None) -> Initializer:
+    return HeNormal(seed)
+
+
+def he_uniform(seed: int | None = None) -> Initializer:
+    return HeUniform(seed)
+
+
+def lecun_normal(seed: int | None = None) -> Initializer:
+    return LeCunNormal(seed)
+
+
+def lecun_uniform(seed: int | None = None) -> Initializer:
+    return LeCunUniform(seed)
+
+
+def orthogonal(gain: float = 1.0, seed: int | None = None) -> Initializer:
+    return Orthogonal(gain, seed)
+
+
+def names() -> list[str]:
+    """The TF.js initializer identifiers."""
+    return list(_NAMES)

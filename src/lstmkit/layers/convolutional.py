@@ -1,0 +1,238 @@
+"""`Conv1D`: 1-D convolution over time (`tfjs-layers/src/layers/convolutional.ts`).
+
+The convolution is an im2col: the padded input is indexed into windows
+`[batch, out_steps, kernel, channels]` (a gather whose gradient scatter-adds back), flattened and
+multiplied with the kernel `[kernel, in_channels, filters]` by `matmul`, so it is differentiable
+through the tape. The window arithmetic helpers are shared with the pooling layers.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import activations, constraints, initializers, regularizers
+from ..autograd import ops
+from ..tensor import Tensor
+from .base import Shape, format_shape
+from .core import (
+    SpecLayer,
+    check_data_format,
+    constraint_serial,
+    float_input,
+    init_serial,
+    one_input,
+    one_shape,
+    positive_int,
+    reg_serial,
+    to_config_enum,
+)
+
+PADDINGS = ("valid", "same", "causal")
+
+
+def normalize_tuple(where: str, name: str, value: Any, n: int = 1) -> list[int]:
+    """An int or a list of `n` ints as a list of `n` positive ints (TF.js's normalizeArray)."""
+    items = list(value) if isinstance(value, (list, tuple)) else [value] * n
+    if len(items) != n:
+        raise ValueError(
+            f"{where}: {name} must be an integer or a list of {n} integer(s), got {value!r}."
+        )
+    return [positive_int(where, name, v) for v in items]
+
+
+def check_padding(where: str, padding: Any, allowed: tuple[str, ...] = PADDINGS) -> str:
+    if padding not in allowed:
+        raise ValueError(
+            f"{where}: padding must be one of {', '.join(repr(p) for p in allowed)}, got "
+            f"{padding!r}."
+        )
+    return padding
+
+
+def conv_output_length(
+    length: int | None, size: int, padding: str, stride: int, dilation: int = 1
+) -> int | None:
+    """Output steps of a window of `size` (dilated) sliding by `stride` (TF.js's formula;
+    'causal' keeps the length, as 'same')."""
+    if length is None:
+        return None
+    dilated = size + (size - 1) * (dilation - 1)
+    out = length if padding in ("same", "causal") else length - dilated + 1
+    return (out + stride - 1) // stride
+
+
+def window_padding(length: int, size: int, padding: str, stride: int, dilation: int = 1):
+    """(left, right) zero padding that TF applies for this padding mode."""
+    dilated = (size - 1) * dilation + 1
+    if padding == "causal":
+        return dilated - 1, 0
+    if padding == "same":
+        out = math.ceil(length / stride)
+        total = max((out - 1) * stride + dilated - length, 0)
+        return total // 2, total - total // 2
+    return 0, 0
+
+
+def window_index(padded: int, size: int, stride: int, dilation: int = 1) -> np.ndarray:
+    """[out, size] indices of every window position over a padded axis of length `padded`."""
+    out = (padded - (size - 1) * dilation - 1) // stride + 1
+    return np.arange(out)[:, None] * stride + np.arange(size)[None, :] * dilation
+
+
+def windows(
+    x: Tensor, size: int, stride: int, dilation: int, left: int, right: int, fill: float = 0.0
+) -> Tensor:
+    """[batch, steps, ch] -> [batch, out, size, ch] windows after padding axis 1 with `fill`."""
+    if left or right:
+        x = ops.pad(x, [[0, 0], [left, right], [0, 0]], fill)
+    idx = window_index(x.shape[1], size, stride, dilation)
+    return ops.getitem(x, (slice(None), idx))
+
+
+class Conv1D(SpecLayer):
+    """1-D convolution: `activation(conv1d(x, kernel) + bias)` on [batch, steps, channels].
+
+    Weights: `kernel [kernel_size, in_channels, filters]`, `bias [filters]`. Paddings are
+    'valid', 'same' and 'causal' (left padding only, so step t never sees later steps; TF.js
+    itself refuses 'causal' at call time, this runs it as Keras does). As in TF.js, strides and
+    dilation cannot both exceed 1, and the config omits `data_format`.
+    """
+
+    class_name = "Conv1D"
+    input_ndim = 3
+
+    def __init__(
+        self,
+        filters: int,
+        kernel_size: int | list[int],
+        strides: int | list[int] = 1,
+        padding: str = "valid",
+        data_format: str = "channelsLast",
+        dilation_rate: int | list[int] = 1,
+        activation: Any = None,
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorotNormal",
+        bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        where = f"Conv1D {self.name}"
+        if kernel_size is None:
+            raise ValueError(f"{where}: kernel_size is required (an integer, e.g. 3).")
+        self.filters = positive_int(where, "filters", filters)
+        self.kernel_size = normalize_tuple(where, "kernel_size", kernel_size)
+        self.strides = normalize_tuple(where, "strides", 1 if strides is None else strides)
+        self.padding = check_padding(where, "valid" if padding is None else padding)
+        self.data_format = check_data_format(where, data_format or "channelsLast")
+        self.dilation_rate = normalize_tuple(
+            where, "dilation_rate", 1 if dilation_rate is None else dilation_rate
+        )
+        self.activation = activations.get(activation)
+        self.use_bias = True if use_bias is None else bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer or "glorotNormal")
+        self.bias_initializer = initializers.get(bias_initializer or "zeros")
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.kernel = None
+        self.bias = None
+
+    @property
+    def _channel_axis(self) -> int:
+        return 1 if self.data_format == "channelsFirst" else -1
+
+    def build(self, input_shape: Any) -> None:
+        shape = one_shape(self, input_shape)
+        channels = shape[self._channel_axis]
+        if channels is None:
+            raise ValueError(
+                f"Conv1D {self.name}: the channel dimension of the input should be defined, "
+                f"got input shape {format_shape(shape)}."
+            )
+        self.kernel = self.add_weight(
+            "kernel",
+            [self.kernel_size[0], channels, self.filters],
+            self.kernel_initializer,
+            self.kernel_regularizer,
+            self.kernel_constraint,
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                "bias",
+                [self.filters],
+                self.bias_initializer,
+                self.bias_regularizer,
+                self.bias_constraint,
+            )
+
+    def spec_axes(self) -> dict[int, int]:
+        return {} if self.kernel is None else {self._channel_axis: self.kernel.shape[1]}
+
+    def compute_output_shape(self, input_shape: Any) -> Shape:
+        shape = one_shape(self, input_shape)
+        steps = shape[2] if self.data_format == "channelsFirst" else shape[1]
+        out = conv_output_length(
+            steps, self.kernel_size[0], self.padding, self.strides[0], self.dilation_rate[0]
+        )
+        if self.data_format == "channelsFirst":
+            return (shape[0], self.filters, out)
+        return (shape[0], out, self.filters)
+
+    def call(self, inputs: Any, training: bool = False, mask: Any = None, **kwargs: Any) -> Tensor:
+        x = float_input(one_input(self, inputs))
+        if self.data_format == "channelsFirst":
+            x = ops.transpose(x, [0, 2, 1])
+        k, s, d = self.kernel_size[0], self.strides[0], self.dilation_rate[0]
+        if s > 1 and d > 1:
+            raise ValueError(
+                f"Conv1D {self.name}: either strides or dilation_rate must be 1, got strides="
+                f"{s} and dilation_rate={d}."
+            )
+        steps = x.shape[1]
+        if conv_output_length(steps, k, self.padding, s, d) < 1:
+            raise ValueError(
+                f"Conv1D {self.name}: the input has {steps} steps, fewer than the (dilated) "
+                f"kernel size {(k - 1) * d + 1}; use padding='same' or a smaller kernel_size."
+            )
+        left, right = window_padding(steps, k, self.padding, s, d)
+        win = windows(x, k, s, d, left, right)  # [batch, out, k, in]
+        cols = ops.reshape(win, (x.shape[0], win.shape[1], -1))
+        kernel = ops.reshape(self.kernel, (-1, self.filters))
+        out = ops.reshape(
+            ops.matmul(ops.reshape(cols, (-1, cols.shape[-1])), kernel),
+            (x.shape[0], win.shape[1], self.filters),
+        )
+        if self.bias is not None:
+            out = ops.add(out, self.bias)
+        if self.data_format == "channelsFirst":
+            out = ops.transpose(out, [0, 2, 1])
+        return self.activation(out)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "filters": self.filters,
+            "kernel_initializer": init_serial(self.kernel_initializer),
+            "kernel_regularizer": reg_serial(self.kernel_regularizer),
+            "kernel_constraint": constraint_serial(self.kernel_constraint),
+            "kernel_size": list(self.kernel_size),
+            "strides": list(self.strides),
+            "padding": to_config_enum(self.padding),
+            "dilation_rate": list(self.dilation_rate),
+            "activation": self.activation.serialize(),
+            "use_bias": self.use_bias,
+            "bias_initializer": init_serial(self.bias_initializer),
+            "bias_regularizer": reg_serial(self.bias_regularizer),
+            "activity_regularizer": reg_serial(self.activity_regularizer),
+            "bias_constraint": constraint_serial(self.bias_constraint),
+            **super().get_config(),
+        }

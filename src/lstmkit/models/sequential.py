@@ -1,0 +1,105 @@
+"""`Sequential`: a linear stack of layers (`tf.sequential`).
+
+As in TF.js, the first layer must know its input shape (`input_shape` or `batch_input_shape`);
+an implicit InputLayer named `<first layer>_input` starts the graph and is not listed in
+`layers`. Each `add` applies the new layer to the current output, so shapes are checked and
+weights built as layers are added.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..layers.base import Layer, unique_name
+from ..layers.input_layer import InputLayer
+from .functional import LayersModel
+
+
+class Sequential(LayersModel):
+    class_name = "Sequential"
+
+    def __init__(self, layers: list[Layer] | None = None, name: str | None = None):
+        super().__init__(name=name or unique_name("sequential_"))
+        self._stack: list[Layer] = []
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._stack)
+
+    def add(self, layer: Layer) -> None:
+        """Append a layer and wire it to the current output."""
+        if not isinstance(layer, Layer):
+            raise ValueError(
+                f"Sequential.add() expects a layer (e.g. tf.layers.dense(...)), got "
+                f"{type(layer).__name__}."
+            )
+        if isinstance(layer, InputLayer):
+            if self._stack or self.outputs:
+                raise ValueError("Sequential.add(): an InputLayer can only come first.")
+            self.inputs = [layer._inbound_nodes[0].outputs[0]]
+            self.outputs = list(self.inputs)
+            self._input_layer = layer
+            return
+        if not self.outputs:
+            if layer.batch_input_shape is None:
+                raise ValueError(
+                    "The first layer in a Sequential model must get an `inputShape` or "
+                    f"`batchInputShape` argument: give {layer.name} input_shape=[...] "
+                    "(the shape of one sample, e.g. [timesteps, features] for an LSTM)."
+                )
+            inp = InputLayer(
+                batch_input_shape=layer.batch_input_shape,
+                dtype=layer.dtype,
+                name=f"{layer.name}_input",
+            )
+            self._input_layer = inp
+            self.inputs = [inp._inbound_nodes[0].outputs[0]]
+            self.outputs = list(self.inputs)
+        out = layer.apply(self.outputs[0])
+        if isinstance(out, list):
+            if len(out) != 1:
+                raise ValueError(
+                    f"All layers in a Sequential model should have a single output tensor; "
+                    f"{layer.name} has {len(out)}. Use the functional API (tf.model) instead."
+                )
+            out = out[0]
+        self._stack.append(layer)
+        self._init_graph(self.inputs[0], out)
+
+    def pop(self) -> None:
+        """Remove the last layer."""
+        if not self._stack:
+            raise ValueError("There are no layers in the model.")
+        self._stack.pop()
+        if not self._stack:
+            self.outputs = list(self.inputs)
+            self._nodes = []
+            self._layers = []
+            return
+        last = self._stack[-1]
+        self._init_graph(self.inputs[0], last._inbound_nodes[-1].outputs[0])
+
+    def get_config(self) -> dict[str, Any]:
+        layers = []
+        if getattr(self, "_input_layer", None) is not None and not self._stack[:1] == []:
+            first = self._stack[0]
+            if first.batch_input_shape is None:
+                layers.append(
+                    {"class_name": "InputLayer", "config": self._input_layer.get_config()}
+                )
+        for layer in self._stack:
+            layers.append({"class_name": layer.class_name, "config": layer.get_config()})
+        return {"name": self.name, "layers": layers}
+
+
+def sequential(layers: list[Layer] | dict | None = None, name: str | None = None) -> Sequential:
+    """A Sequential model (`tf.sequential()`, or `tf.sequential({"layers": [...]})`)."""
+    if isinstance(layers, dict):
+        opts = dict(layers)
+        layers = opts.pop("layers", None)
+        name = opts.pop("name", name)
+        if opts:
+            raise ValueError(f"sequential(): unknown options {sorted(opts)}; use layers, name.")
+    return Sequential(layers, name)

@@ -1,0 +1,753 @@
+"""The fused recurrent kernels (`lstm_sequence`, `gru_sequence`, `simple_rnn_sequence`).
+
+* against a plain per-step reference built here from tape ops (TF.js's `rnn()` loop and cell
+  math), forward and backward, in float64, for drawn option combinations;
+* against central finite differences;
+* against TF.js 4.22 golden outputs (../shared/fixtures/tfjs);
+* argument checking and the no-tape inference path.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import lstmkit
+from lstmkit import activations
+from lstmkit._precision import float64
+from lstmkit.autograd import ops, tape
+from lstmkit.autograd.recurrent import gru_sequence, lstm_sequence, simple_rnn_sequence
+from lstmkit.tensor import Tensor
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "tfjs"
+TOL = 1e-6
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference: TF.js's per-step loop, written with tape ops only
+# ---------------------------------------------------------------------------------------------
+def _act(spec):
+    return activations.get(spec)  # callable on Tensors, recorded on the tape
+
+
+def _const(a):
+    return Tensor._wrap(np.ascontiguousarray(a, dtype=np.float64))
+
+
+def _ref_loop(cell, x, states, *, go_backwards, return_sequences, mask):
+    """TF.js `rnn()`: unstack over time, step, blend masked steps, stack."""
+    steps = ops.unstack(x, 1)
+    masks = None
+    if mask is not None:
+        mf = np.asarray(mask, np.float64)
+        masks = [mf[:, t : t + 1] for t in range(mf.shape[1])]
+    order = list(range(len(steps)))
+    if go_backwards:
+        order.reverse()
+    outs = []
+    for t in order:
+        out, new = cell(steps[t], states)
+        if masks is not None:
+            m = _const(masks[t])
+            mc = _const(1.0 - masks[t])
+            out = ops.add(ops.mul(out, m), ops.mul(states[0], mc))
+            new = [ops.add(ops.mul(n, m), ops.mul(s, mc)) for n, s in zip(new, states)]
+        states = new
+        outs.append(out)
+    output = ops.stack(outs, 1) if return_sequences else outs[-1]
+    return output, states
+
+
+def ref_lstm(x, K, R, b, states, *, act, rec, dm, rdm, **kw):
+    f_act, f_rec = _act(act), _act(rec)
+
+    def cell(xt, st):
+        h, c = st
+        if dm is not None:
+            xt = ops.mul(xt, _const(dm))
+        if rdm is not None:
+            h = ops.mul(h, _const(rdm))
+        z = ops.add(ops.matmul(xt, K), ops.matmul(h, R))
+        if b is not None:
+            z = ops.add(z, b)
+        z0, z1, z2, z3 = ops.split(z, 4, 1)
+        i, f, o = f_rec(z0), f_rec(z1), f_rec(z3)
+        c = ops.add(ops.mul(f, c), ops.mul(i, f_act(z2)))
+        h = ops.mul(o, f_act(c))
+        return h, [h, c]
+
+    return _ref_loop(cell, x, states, **kw)
+
+
+def ref_gru(x, K, R, b, states, *, act, rec, dm, rdm, reset_after, **kw):
+    f_act, f_rec = _act(act), _act(rec)
+    U = R.shape[0]
+
+    def cell(xt, st):
+        (h,) = st
+        if dm is not None:
+            xt = ops.mul(xt, _const(dm))
+        if rdm is not None:
+            h = ops.mul(h, _const(rdm))  # TF.js: the dropped h is used everywhere in the cell
+        mx = ops.matmul(xt, K)
+        if reset_after:
+            inner = ops.matmul(h, R)
+            if b is not None:
+                b_in, b_rec = ops.unstack(b, 0)
+                mx = ops.add(mx, b_in)
+                inner = ops.add(inner, b_rec)
+            xz, xr, xh = ops.split(mx, 3, 1)
+            rz, rr, rh = ops.split(inner, 3, 1)
+            z = f_rec(ops.add(xz, rz))
+            r = f_rec(ops.add(xr, rr))
+            hh = f_act(ops.add(xh, ops.mul(r, rh)))
+        else:
+            if b is not None:
+                mx = ops.add(mx, b)
+            rk1, rk2 = ops.split(R, [2 * U, U], 1)
+            xz, xr, xh = ops.split(mx, 3, 1)
+            rz, rr = ops.split(ops.matmul(h, rk1), 2, 1)
+            z = f_rec(ops.add(xz, rz))
+            r = f_rec(ops.add(xr, rr))
+            hh = f_act(ops.add(xh, ops.matmul(ops.mul(r, h), rk2)))
+        one_minus_z = ops.sub(_const(np.ones(z.shape)), z)
+        hn = ops.add(ops.mul(z, h), ops.mul(one_minus_z, hh))
+        return hn, [hn]
+
+    return _ref_loop(cell, x, states, **kw)
+
+
+def ref_simple(x, K, R, b, states, *, act, dm, rdm, **kw):
+    f_act = _act(act)
+
+    def cell(xt, st):
+        (h,) = st
+        if dm is not None:
+            xt = ops.mul(xt, _const(dm))
+        if rdm is not None:
+            h = ops.mul(h, _const(rdm))
+        z = ops.matmul(xt, K)
+        if b is not None:
+            z = ops.add(z, b)
+        hn = f_act(ops.add(z, ops.matmul(h, R)))
+        return hn, [hn]
+
+    return _ref_loop(cell, x, states, **kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Drawing cases
+# ---------------------------------------------------------------------------------------------
+# Names take the kernels' built-in fast paths (or the registry for elu / softsign / softmax);
+# registry objects force the generic per-gate path for the same functions.
+ACTS = [
+    "tanh",
+    "sigmoid",
+    "hardSigmoid",
+    "hard_sigmoid",
+    "relu",
+    "linear",
+    None,
+    "elu",
+    "softsign",
+    "softmax",
+    activations.get("tanh"),
+    activations.get("hardSigmoid"),
+    activations.get("sigmoid"),
+]
+
+CELLS = {"lstm": (4, 2), "gru": (3, 1), "gru_ra": (3, 1), "simple": (1, 1)}
+
+
+def make_case(kind, rng, B, T, I, U, *, bias, init, mask, dmask, rdmask, mask_float=False):
+    ng, n_states = CELLS[kind]
+    c = {
+        "x": rng.normal(size=(B, T, I)),
+        "K": rng.normal(scale=0.7, size=(I, ng * U)),
+        "R": rng.normal(scale=0.7, size=(U, ng * U)),
+        "b": None,
+        "states": None,
+        "mask": None,
+        "dm": None,
+        "rdm": None,
+    }
+    if bias:
+        shape = (2, ng * U) if kind == "gru_ra" else (ng * U,)
+        c["b"] = rng.normal(scale=0.5, size=shape)
+    if init:
+        c["states"] = [rng.normal(scale=0.5, size=(B, U)) for _ in range(n_states)]
+    if mask:
+        m = rng.random((B, T)) < 0.7
+        c["mask"] = m.astype(np.float64) if mask_float else m
+    if dmask:
+        c["dm"] = rng.choice([0.0, 1.0 / 0.7], size=(B, I)) * rng.uniform(0.8, 1.2, size=(B, I))
+    if rdmask:
+        c["rdm"] = rng.choice([0.0, 1.0 / 0.6], size=(B, U)) * rng.uniform(0.8, 1.2, size=(B, U))
+    return c
+
+
+def _leaves(c):
+    """Fresh leaf tensors (x, K, R, [b], [states...]) that receive gradients."""
+    arrs = [c["x"], c["K"], c["R"]]
+    if c["b"] is not None:
+        arrs.append(c["b"])
+    if c["states"] is not None:
+        arrs += list(c["states"])
+    leaves = []
+    for a in arrs:
+        t = Tensor._wrap(np.array(a, np.float64, copy=True))
+        t._requires_grad = True
+        leaves.append(t)
+    return leaves
+
+
+def _split_leaves(c, leaves):
+    x, K, R = leaves[:3]
+    rest = leaves[3:]
+    b = None
+    if c["b"] is not None:
+        b, rest = rest[0], rest[1:]
+    states = rest if c["states"] is not None else None
+    return x, K, R, b, states
+
+
+def run_fused(kind, c, leaves, opts):
+    x, K, R, b, states = _split_leaves(c, leaves)
+    kw = dict(
+        activation=opts["act"],
+        go_backwards=opts["go_backwards"],
+        return_sequences=opts["return_sequences"],
+        mask=c["mask"],
+        dropout_mask=c["dm"],
+        recurrent_dropout_mask=c["rdm"],
+    )
+    if kind == "lstm":
+        return lstm_sequence(x, K, R, b, states, recurrent_activation=opts["rec"], **kw)
+    if kind in ("gru", "gru_ra"):
+        return gru_sequence(
+            x,
+            K,
+            R,
+            b,
+            states,
+            recurrent_activation=opts["rec"],
+            reset_after=kind == "gru_ra",
+            **kw,
+        )
+    return simple_rnn_sequence(x, K, R, b, states, **kw)
+
+
+def run_ref(kind, c, leaves, opts):
+    x, K, R, b, states = _split_leaves(c, leaves)
+    B, U = c["x"].shape[0], c["R"].shape[0]
+    if states is None:
+        states = [_const(np.zeros((B, U))) for _ in range(CELLS[kind][1])]
+    kw = dict(
+        act=opts["act"],
+        dm=c["dm"],
+        rdm=c["rdm"],
+        go_backwards=opts["go_backwards"],
+        return_sequences=opts["return_sequences"],
+        mask=c["mask"],
+    )
+    if kind == "lstm":
+        return ref_lstm(x, K, R, b, states, rec=opts["rec"], **kw)
+    if kind in ("gru", "gru_ra"):
+        return ref_gru(x, K, R, b, states, rec=opts["rec"], reset_after=kind == "gru_ra", **kw)
+    return ref_simple(x, K, R, b, states, **kw)
+
+
+def forward_and_grads(runner, kind, c, opts, weights):
+    """Outputs and d(loss)/d(leaves), loss = Σ_k Σ out_k * weights_k over the op's outputs."""
+    leaves = _leaves(c)
+    with tape.recording():
+        out, states = runner(kind, c, leaves, opts)
+        outs = [out] + list(states)
+        loss = None
+        for o, w in zip(outs, weights):
+            if w is None:
+                continue
+            term = ops.sum(ops.mul(o, _const(w)))
+            loss = term if loss is None else ops.add(loss, term)
+    grads = tape.backprop(loss, None, leaves)
+    return [o.numpy() for o in outs], grads
+
+
+def loss_weights(rng, kind, B, T, U, return_sequences, which):
+    n_states = CELLS[kind][1]
+    shapes = [(B, T, U) if return_sequences else (B, U)] + [(B, U)] * n_states
+    return [rng.normal(size=s) if use else None for s, use in zip(shapes, which)]
+
+
+def compare(kind, seed, B, T, I, U, opts, flags, which):
+    rng = np.random.default_rng(seed)
+    with float64():
+        c = make_case(kind, rng, B, T, I, U, **flags)
+        which = list(which[: 1 + CELLS[kind][1]])
+        if not builtin_any(which):
+            which[0] = True
+        w = loss_weights(rng, kind, B, T, U, opts["return_sequences"], which)
+        outs_f, g_f = forward_and_grads(run_fused, kind, c, opts, w)
+        outs_r, g_r = forward_and_grads(run_ref, kind, c, opts, w)
+    assert len(outs_f) == len(outs_r)
+    for a, r in zip(outs_f, outs_r):
+        assert a.shape == r.shape
+        np.testing.assert_allclose(a, r, rtol=TOL, atol=TOL)
+    for k, (a, r) in enumerate(zip(g_f, g_r)):
+        a = np.zeros_like(c["x"] if k == 0 else a) if a is None else a
+        r = np.zeros_like(a) if r is None else r
+        np.testing.assert_allclose(a, r, rtol=TOL, atol=TOL, err_msg=f"gradient of leaf {k}")
+
+
+builtin_any = any
+
+dims = dict(B=st.integers(1, 3), T=st.integers(1, 4), I=st.integers(1, 3), U=st.integers(1, 3))
+option_flags = st.fixed_dictionaries(
+    dict(
+        bias=st.booleans(),
+        init=st.booleans(),
+        mask=st.booleans(),
+        dmask=st.booleans(),
+        rdmask=st.booleans(),
+        mask_float=st.booleans(),
+    )
+)
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def _opts(draw_act, draw_rec, go_backwards, return_sequences):
+    return dict(
+        act=draw_act, rec=draw_rec, go_backwards=go_backwards, return_sequences=return_sequences
+    )
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "gru_ra", "simple"])
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    act=st.sampled_from(ACTS),
+    rec=st.sampled_from(ACTS),
+    go_backwards=st.booleans(),
+    return_sequences=st.booleans(),
+    flags=option_flags,
+    which=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+    **dims,
+)
+def test_fused_matches_reference(
+    kind, seed, act, rec, go_backwards, return_sequences, flags, which, B, T, I, U
+):
+    opts = _opts(act, rec, go_backwards, return_sequences)
+    compare(kind, seed, B, T, I, U, opts, flags, which)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "gru_ra", "simple"])
+@pytest.mark.parametrize("defaults", [True, False])
+def test_fused_matches_reference_larger(kind, defaults):
+    """A longer sequence with every option on (fast default path and a generic path)."""
+    opts = _opts(
+        "tanh" if defaults else activations.get("softsign"),
+        "hardSigmoid" if defaults else "sigmoid",
+        go_backwards=not defaults,
+        return_sequences=True,
+    )
+    flags = dict(bias=True, init=True, mask=True, dmask=True, rdmask=True)
+    compare(kind, 7, 4, 9, 3, 5, opts, flags, (True, True, True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Finite differences
+# ---------------------------------------------------------------------------------------------
+def _fd_check(kind, opts, flags, seed=3, B=2, T=3, I=2, U=2, eps=1e-6):
+    rng = np.random.default_rng(seed)
+    with float64():
+        c = make_case(kind, rng, B, T, I, U, **flags)
+        w = loss_weights(rng, kind, B, T, U, opts["return_sequences"], (True, True, True))
+
+        def loss_of(arrs):
+            leaves = [Tensor._wrap(np.asarray(a, np.float64)) for a in arrs]
+            out, states = run_fused(kind, c, leaves, opts)
+            return sum(float(np.sum(o.numpy() * wk)) for o, wk in zip([out] + states, w))
+
+        _, g = forward_and_grads(run_fused, kind, c, opts, w)
+        base = [t.numpy() for t in _leaves(c)]
+        for k, arr in enumerate(base):
+            num = np.zeros_like(arr)
+            for idx in np.ndindex(arr.shape):
+                hi = [a.copy() for a in base]
+                lo = [a.copy() for a in base]
+                hi[k][idx] += eps
+                lo[k][idx] -= eps
+                num[idx] = (loss_of(hi) - loss_of(lo)) / (2 * eps)
+            np.testing.assert_allclose(g[k], num, rtol=1e-5, atol=1e-7, err_msg=f"leaf {k}")
+
+
+FD_CASES = [
+    (
+        "lstm",
+        dict(act="tanh", rec="hardSigmoid", go_backwards=False, return_sequences=True),
+        dict(bias=True, init=True, mask=False, dmask=False, rdmask=False),
+    ),
+    (
+        "lstm",
+        dict(act="tanh", rec="sigmoid", go_backwards=True, return_sequences=False),
+        dict(bias=True, init=True, mask=True, dmask=True, rdmask=True),
+    ),
+    (
+        "lstm",
+        dict(act="softsign", rec="sigmoid", go_backwards=False, return_sequences=True),
+        dict(bias=False, init=True, mask=True, dmask=False, rdmask=True),
+    ),
+    (
+        "gru",
+        dict(act="tanh", rec="sigmoid", go_backwards=False, return_sequences=True),
+        dict(bias=True, init=True, mask=True, dmask=True, rdmask=True),
+    ),
+    (
+        "gru_ra",
+        dict(act="tanh", rec="sigmoid", go_backwards=True, return_sequences=True),
+        dict(bias=True, init=True, mask=True, dmask=True, rdmask=True),
+    ),
+    (
+        "gru_ra",
+        dict(act="elu", rec="tanh", go_backwards=False, return_sequences=False),
+        dict(bias=True, init=False, mask=False, dmask=False, rdmask=False),
+    ),
+    (
+        "simple",
+        dict(act="tanh", rec=None, go_backwards=True, return_sequences=True),
+        dict(bias=True, init=True, mask=True, dmask=True, rdmask=True),
+    ),
+]
+
+
+@pytest.mark.parametrize("kind,opts,flags", FD_CASES)
+def test_gradients_match_finite_differences(kind, opts, flags):
+    _fd_check(kind, opts, flags)
+
+
+# ---------------------------------------------------------------------------------------------
+# TF.js golden outputs
+# ---------------------------------------------------------------------------------------------
+def _read_fixture(name):
+    folder = FIXTURES / name
+    model = json.loads((folder / "model.json").read_text())
+    case = json.loads((folder / "case.json").read_text())
+    raw = (folder / "weights.bin").read_bytes()
+    weights, offset = [], 0
+    for spec in model["weightsManifest"][0]["weights"]:
+        assert spec["dtype"] == "float32"
+        n = int(np.prod(spec["shape"]))
+        weights.append(np.frombuffer(raw, "<f4", n, offset).reshape(spec["shape"]))
+        offset += 4 * n
+    assert offset == len(raw)
+    return model, case, weights
+
+
+def _entry(e):
+    return np.asarray(e["values"], np.float64).reshape(e["shape"])
+
+
+def _run_model(model, weights, x):
+    """Run a chain of Masking / Embedding / LSTM / GRU / SimpleRNN / Dense layers (float64)."""
+    topo = model["modelTopology"]
+    layers = topo["config"]["layers"] if "config" in topo else topo["model_config"]["config"]
+    weights = list(weights)
+    mask = None
+    outs = None
+    for layer in layers:
+        cls, cfg = layer["class_name"], layer["config"]
+        if cls == "InputLayer":
+            continue
+        if cls == "Masking":
+            mask = np.any(x != cfg["mask_value"], axis=-1)
+            x = x * mask[..., None]
+        elif cls == "Embedding":
+            table = weights.pop(0).astype(np.float64)
+            ids = x.astype(np.int64)
+            if cfg.get("mask_zero"):
+                mask = ids != 0
+            x = table[ids]
+        elif cls in ("LSTM", "GRU", "SimpleRNN"):
+            K = weights.pop(0)
+            R = weights.pop(0)
+            b = weights.pop(0) if cfg["use_bias"] else None
+            kw = dict(
+                activation=cfg["activation"],
+                go_backwards=cfg["go_backwards"],
+                return_sequences=cfg["return_sequences"],
+                mask=mask,
+            )
+            if cls == "LSTM":
+                y, states = lstm_sequence(
+                    x, K, R, b, recurrent_activation=cfg["recurrent_activation"], **kw
+                )
+            elif cls == "GRU":
+                y, states = gru_sequence(
+                    x,
+                    K,
+                    R,
+                    b,
+                    recurrent_activation=cfg["recurrent_activation"],
+                    reset_after=bool(cfg.get("reset_after")),
+                    **kw,
+                )
+            else:
+                y, states = simple_rnn_sequence(x, K, R, b, **kw)
+            if not cfg["return_sequences"]:
+                mask = None
+            x = y.numpy()
+            outs = [x] + [s.numpy() for s in states] if cfg.get("return_state") else None
+        elif cls == "Dense":
+            W = weights.pop(0)
+            z = x @ W
+            if cfg["use_bias"]:
+                z = z + weights.pop(0)
+            x = activations.get(cfg["activation"]).forward_np(z)
+        else:
+            raise AssertionError(f"layer {cls} not handled by this test")
+    assert not weights
+    return outs if outs is not None else [x]
+
+
+GOLDEN = [
+    "lstm_default",
+    "gru_default",
+    "simple_rnn",
+    "lstm_backwards_relu_nobias",
+    "gru_seq_backwards_sigmoid",
+    "lstm_return_state",
+    "lstm_keraslike_seq",
+    "masking_gru_seq",
+    "stacked_mixed",
+    "embedding_mask_lstm",
+]
+
+
+@pytest.mark.parametrize("name", GOLDEN)
+def test_tfjs_golden(name):
+    if not (FIXTURES / name).is_dir():
+        pytest.skip(f"fixture {name} not present")
+    model, case, weights = _read_fixture(name)
+    with float64():
+        for pred in case["predict"]:
+            got = _run_model(model, weights, _entry(pred["x"]))
+            want = [_entry(y) for y in pred["y"]]
+            assert len(got) == len(want)
+            for g, w in zip(got, want):
+                assert g.shape == w.shape
+                np.testing.assert_allclose(g, w, rtol=TOL, atol=TOL)
+
+
+def test_golden_in_float32():
+    """The default float32 path gives TF.js's numbers to float32 accuracy."""
+    model, case, weights = _read_fixture("lstm_default")
+    pred = case["predict"][0]
+    x = _entry(pred["x"]).astype(np.float32)
+    y, (h, c) = lstm_sequence(x, *weights[:3])
+    assert y._data.dtype == np.float32 and h._data.dtype == np.float32
+    out = y.numpy() @ weights[3] + weights[4]
+    np.testing.assert_allclose(out, _entry(pred["y"][0]), rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# Semantics details
+# ---------------------------------------------------------------------------------------------
+def test_go_backwards_sequence_not_re_reversed():
+    rng = np.random.default_rng(0)
+    with float64():
+        x = rng.normal(size=(2, 5, 3))
+        K, R = rng.normal(size=(3, 8)), rng.normal(size=(2, 8))
+        fwd, _ = lstm_sequence(x[:, ::-1].copy(), K, R, return_sequences=True)
+        bwd, _ = lstm_sequence(x, K, R, return_sequences=True, go_backwards=True)
+        np.testing.assert_array_equal(fwd.numpy(), bwd.numpy())
+
+
+def test_masked_steps_carry_state():
+    rng = np.random.default_rng(1)
+    with float64():
+        x = rng.normal(size=(1, 4, 2))
+        K, R = rng.normal(size=(2, 9)), rng.normal(size=(3, 9))
+        mask = np.array([[True, False, False, True]])
+        y, (h,) = gru_sequence(x, K, R, return_sequences=True, mask=mask)
+        y = y.numpy()
+        np.testing.assert_array_equal(y[0, 1], y[0, 0])
+        np.testing.assert_array_equal(y[0, 2], y[0, 0])
+        assert not np.allclose(y[0, 3], y[0, 2])
+        np.testing.assert_array_equal(h.numpy()[0], y[0, 3])
+
+
+def test_all_masked_returns_initial_state():
+    rng = np.random.default_rng(2)
+    with float64():
+        x = rng.normal(size=(2, 3, 2))
+        h0, c0 = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+        y, (h, c) = lstm_sequence(
+            x,
+            rng.normal(size=(2, 12)),
+            rng.normal(size=(3, 12)),
+            None,
+            [h0, c0],
+            mask=np.zeros((2, 3)),
+        )
+        np.testing.assert_array_equal(y.numpy(), h0)
+        np.testing.assert_array_equal(c.numpy(), c0)
+
+
+def test_inference_records_nothing():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 3, 2)).astype(np.float32)
+    K = Tensor._wrap(rng.normal(size=(2, 8)).astype(np.float32))
+    K._requires_grad = True
+    R = rng.normal(size=(2, 8)).astype(np.float32)
+    y, states = lstm_sequence(x, K, R)  # not recording
+    assert y._node is None and all(s._node is None for s in states)
+    with tape.recording():
+        y2, _ = lstm_sequence(x, K._data, R)  # no input requires a gradient
+    assert y2._node is None
+    with tape.recording():
+        y3, s3 = lstm_sequence(x, K, R)
+    assert y3._node is not None and s3[0]._node is y3._node
+    np.testing.assert_array_equal(y.numpy(), y3.numpy())
+
+
+def test_only_used_outputs_need_gradients():
+    """A loss on the final c only: the other outputs get zero gradients from the tape."""
+    rng = np.random.default_rng(4)
+    with float64():
+        c = make_case(
+            "lstm", rng, 2, 3, 2, 2, bias=True, init=True, mask=False, dmask=False, rdmask=False
+        )
+        opts = _opts("tanh", "hardSigmoid", False, True)
+        w = loss_weights(rng, "lstm", 2, 3, 2, True, (False, False, True))
+        _, g_f = forward_and_grads(run_fused, "lstm", c, opts, w)
+        _, g_r = forward_and_grads(run_ref, "lstm", c, opts, w)
+    for a, r in zip(g_f, g_r):
+        np.testing.assert_allclose(a, r, rtol=TOL, atol=TOL)
+
+
+def test_public_grads_api():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(2, 3, 2)).astype(np.float32)
+    K, R, b = (rng.normal(size=s).astype(np.float32) for s in [(2, 6), (2, 6), (6,)])
+
+    def f(K, R, b):
+        y, _ = gru_sequence(x, K, R, b)
+        return ops.sum(y)
+
+    gK, gR, gb = lstmkit.grads(f)([K, R, b])
+    assert gK.shape == (2, 6) and gR.shape == (2, 6) and gb.shape == (6,)
+    assert gK._data.dtype == np.float32
+    assert np.all(np.isfinite(gK.numpy())) and np.any(gK.numpy() != 0)
+
+
+def test_lists_and_reset_after_bias_layout():
+    rng = np.random.default_rng(6)
+    with float64():
+        x = rng.normal(size=(1, 2, 1))
+        K, R, b = rng.normal(size=(1, 3)), rng.normal(size=(1, 3)), rng.normal(size=(2, 3))
+        y1, _ = gru_sequence(x.tolist(), K.tolist(), R.tolist(), b.tolist(), reset_after=True)
+        y2, _ = gru_sequence(x, K, R, b, reset_after=True)
+        np.testing.assert_array_equal(y1.numpy(), y2.numpy())
+        # reset_after=True with b_rec = 0 equals reset_after=False only when r = 1 everywhere;
+        # here just check the recurrent bias row matters.
+        b2 = b.copy()
+        b2[1] += 1.0
+        y3, _ = gru_sequence(x, K, R, b2, reset_after=True)
+        assert not np.allclose(y3.numpy(), y2.numpy())
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad arguments
+# ---------------------------------------------------------------------------------------------
+def _lstm_args():
+    f = np.float32
+    return dict(
+        x=np.zeros((2, 5, 3), f), kernel=np.zeros((3, 8), f), recurrent_kernel=np.zeros((2, 8), f)
+    )
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (
+            dict(kernel=np.zeros((3, 6), np.float32)),
+            "lstm_sequence: kernel must have shape [in_dim=3, 4*units=8], got [3, 6]",
+        ),
+        (
+            dict(x=np.zeros((2, 3), np.float32)),
+            "lstm_sequence: x must be a rank-3 tensor [batch, time, in_dim], got rank 2",
+        ),
+        (dict(x=np.zeros((2, 5, 3), np.int32)), "lstm_sequence: x must be a float tensor"),
+        (dict(kernel=np.zeros((3, 8), np.int64)), "lstm_sequence: kernel must be a float tensor"),
+        (
+            dict(recurrent_kernel=np.zeros((2, 6), np.float32)),
+            "lstm_sequence: recurrent_kernel must have shape [units=2, 4*units=8]",
+        ),
+        (
+            dict(recurrent_kernel=np.zeros((8,), np.float32)),
+            "lstm_sequence: recurrent_kernel must be a rank-2 tensor",
+        ),
+        (
+            dict(bias=np.zeros((6,), np.float32)),
+            "lstm_sequence: bias must have shape [4*units=8], got [6]",
+        ),
+        (
+            dict(initial_state=[np.zeros((2, 2), np.float32)]),
+            "lstm_sequence: initial_state must be a list of 2 tensor(s) [h, c], got 1",
+        ),
+        (
+            dict(initial_state=[np.zeros((2, 2), np.float32), np.zeros((3, 2), np.float32)]),
+            "lstm_sequence: initial_state[1] must have shape [batch=2, units=2], got [3, 2]",
+        ),
+        (
+            dict(mask=np.ones((2, 4), bool)),
+            "lstm_sequence: mask must have shape [batch=2, time=5], got [2, 4]",
+        ),
+        (
+            dict(dropout_mask=np.ones((2, 2))),
+            "lstm_sequence: dropout_mask must have shape [batch=2, in_dim=3], got [2, 2]",
+        ),
+        (
+            dict(recurrent_dropout_mask=np.ones((1, 2))),
+            "lstm_sequence: recurrent_dropout_mask must have shape [batch=2, units=2], got [1, 2]",
+        ),
+        (dict(activation="nope"), "lstm_sequence: unknown activation 'nope'"),
+        (
+            dict(recurrent_activation="hardsigmoidd"),
+            "lstm_sequence: unknown recurrent_activation 'hardsigmoidd'",
+        ),
+        (dict(x=np.zeros((2, 0, 3), np.float32)), "lstm_sequence: x must have at least one"),
+    ],
+)
+def test_bad_arguments(change, message):
+    args = _lstm_args() | change
+    with pytest.raises(ValueError) as e:
+        lstm_sequence(**args)
+    assert message in str(e.value)
+
+
+def test_bad_arguments_gru_and_simple():
+    x = np.zeros((1, 2, 3), np.float32)
+    with pytest.raises(ValueError, match=r"gru_sequence: bias must have shape \[2, 3\*units=6\]"):
+        gru_sequence(x, np.zeros((3, 6)), np.zeros((2, 6)), np.zeros(6), reset_after=True)
+    with pytest.raises(ValueError, match=r"gru_sequence: kernel must have shape \[in_dim=3, 3\*"):
+        gru_sequence(x, np.zeros((3, 8)), np.zeros((2, 6)))
+    with pytest.raises(ValueError, match=r"simple_rnn_sequence: recurrent_kernel must have shape"):
+        simple_rnn_sequence(x, np.zeros((3, 2)), np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="simple_rnn_sequence: x must be a float tensor"):
+        simple_rnn_sequence(
+            Tensor._wrap(np.zeros((1, 2, 3), np.int32)), np.zeros((3, 2)), np.zeros((2, 2))
+        )
+    # a single state tensor is accepted for one-state cells: h_t = tanh(h_{t-1}·I)
+    y, (h,) = simple_rnn_sequence(x, np.zeros((3, 2)), np.eye(2), None, np.ones((1, 2)))
+    np.testing.assert_allclose(h.numpy(), np.tanh(np.tanh(np.ones((1, 2)))), rtol=1e-6)
