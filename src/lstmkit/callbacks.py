@@ -216,11 +216,6 @@ class EarlyStopping(Callback):
         self.mode = mode
         self.stopped_epoch = 0
 
-    def _better(self, current: float, reference: float) -> bool:
-        if self.mode == "min":
-            return current - self.min_delta < reference
-        return current - self.min_delta > reference  # TF.js: less(current - minDelta, best) negated
-
     def on_train_begin(self, logs=None):
         self.wait = 0
         self.stopped_epoch = 0

@@ -239,7 +239,12 @@ class _Relu(_Act):
 
 
 class _Generic(_Act):
-    """A registry activation: `forward_np(x)` and `backward_np(x, y, dy)`."""
+    """A registry activation: `forward_np(x)` and `backward_np(x, y, dy)`.
+
+    The kernels hold one gate as a `[units, batch]` block; the registry functions get the
+    `[batch, units]` orientation (transposed views), so softmax-like activations reduce over
+    the units as in TF.js.
+    """
 
     fast = False
 
@@ -248,13 +253,13 @@ class _Generic(_Act):
         self.name = getattr(obj, "name", type(obj).__name__)
 
     def core_to(self, a, out):
-        out[...] = self.obj.forward_np(a)
+        out[...] = np.asarray(self.obj.forward_np(a.T)).T
 
     def apply(self, z, out):
-        out[...] = self.obj.forward_np(z)
+        out[...] = np.asarray(self.obj.forward_np(z.T)).T
 
     def grad(self, z, y, dy):
-        return self.obj.backward_np(z, y, dy)
+        return np.asarray(self.obj.backward_np(z.T, y.T, dy.T)).T
 
 
 _FAST_ACTS: dict[str, _Act] = {
@@ -341,7 +346,12 @@ def _const_mask(op: str, name: str, value: Any, shape: tuple, desc: str, dtype) 
 
 
 class _Args:
-    """Checked, converted arguments shared by the three kernels."""
+    """Checked, converted arguments shared by the three kernels.
+
+    Inside the kernels every per-step quantity is feature-major, ``[features, batch]`` (states
+    ``[U, B]``, pre-activations ``[n_gates*U, B]``), so each gate is a contiguous block and the
+    recurrent GEMM is ``R^T·h``; buffers over time are ``[T, features, B]``.
+    """
 
     def __init__(
         self,
@@ -392,14 +402,11 @@ class _Args:
             if bias_rows == 1:
                 _check_shape(op, "bias", bt, (ng * U,), f"[{gmul}={ng * U}]")
             else:
-                _check_shape(
-                    op,
-                    "bias",
-                    bt,
-                    (2, ng * U),
+                desc = (
                     f"[2, {gmul}={ng * U}] (row 0 input bias, row 1 recurrent bias; "
-                    "reset_after=True)",
+                    "reset_after=True)"
                 )
+                _check_shape(op, "bias", bt, (2, ng * U), desc)
         states: list[Tensor] = []
         if initial_state is not None:
             if isinstance(initial_state, (Tensor, np.ndarray)) and n_states == 1:
@@ -430,7 +437,7 @@ class _Args:
         self.K = kt._data.astype(dtype, copy=False)
         self.R = rt._data.astype(dtype, copy=False)
         self.b = None if bt is None else bt._data.astype(dtype, copy=False)
-        self.h0 = [s._data.astype(dtype, copy=False) for s in states]
+        self.h0 = [s._data.T.astype(dtype) for s in states]  # [U, B]
 
         self.go_backwards = bool(go_backwards)
         self.M = self.MC = None
@@ -438,16 +445,16 @@ class _Args:
             m = _mask_array(op, mask, B, T, dtype).T  # [T, B]
             if self.go_backwards:
                 m = m[::-1]
-            self.M = np.ascontiguousarray(m)[:, :, None]  # [T, B, 1]
+            self.M = np.ascontiguousarray(m)[:, None, :]  # [T, 1, B]
             self.MC = 1.0 - self.M
         self.dm = None
         if dropout_mask is not None:
             self.dm = _const_mask(
                 op, "dropout_mask", dropout_mask, (B, I), f"[batch={B}, in_dim={I}]", dtype
             )
-        self.rdm = None
+        self.rdm = None  # [U, B]
         if recurrent_dropout_mask is not None:
-            self.rdm = _const_mask(
+            rdm = _const_mask(
                 op,
                 "recurrent_dropout_mask",
                 recurrent_dropout_mask,
@@ -455,34 +462,59 @@ class _Args:
                 f"[batch={B}, units={U}]",
                 dtype,
             )
+            self.rdm = np.ascontiguousarray(rdm.T)
 
-    def time_major_input(self) -> np.ndarray:
-        """Xd: x (dropped out) in processing order, [T, B, I], C-contiguous, compute dtype."""
+    def project(self, Kf: np.ndarray, bf: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Xd [T, B, I] (dropped-out x, processing order) and Z = Xd·Kf + bf as [T, G, B].
+
+        One GEMM for all steps, then one transposing copy into the feature-major layout.
+        """
+        T, B, I, G = self.T, self.B, self.I, self.G
         xs = self.x_t._data.astype(self.dtype, copy=False).transpose(1, 0, 2)
         if self.go_backwards:
             xs = xs[::-1]
-        if self.dm is not None:
-            return np.multiply(xs, self.dm)
-        return np.ascontiguousarray(xs)
+        Xd = np.multiply(xs, self.dm) if self.dm is not None else np.ascontiguousarray(xs)
+        Z2 = np.dot(Xd.reshape(T * B, I), Kf)
+        if bf is not None:
+            Z2 += bf
+        Z = np.empty((T, G, B), self.dtype)
+        np.copyto(Z, Z2.reshape(T, B, G).transpose(0, 2, 1))
+        return Xd, Z
 
-    def input_grad(self, dX: np.ndarray) -> np.ndarray:
-        """dx [B, T, I] in the caller's order from dXd [T, B, I] in processing order."""
-        if self.dm is not None:
-            np.multiply(dX, self.dm, out=dX)
-        if self.go_backwards:
-            dX = dX[::-1]
-        return np.ascontiguousarray(dX.transpose(1, 0, 2))
+    def initial(self, k: int, out: np.ndarray) -> None:
+        if self.h0:
+            out[...] = self.h0[k]
+        else:
+            out[...] = 0
 
     def output_grads(self, grads: list, return_sequences: bool):
-        """Initial (dh, dY) from the op's output gradients: dh fresh, dY [T,B,U] view or None."""
+        """(dh [U, B] fresh, dY [T, U, B] or None) from the op's output gradients."""
         g_out, g_h = grads[0], grads[1]
-        dh = np.array(g_h, dtype=self.dtype, copy=True)
+        dh = np.array(np.asarray(g_h).T, dtype=self.dtype, order="C")
         dY = None
         if return_sequences:
-            dY = np.asarray(g_out, dtype=self.dtype).transpose(1, 0, 2)
+            dY = np.empty((self.T, self.U, self.B), self.dtype)
+            np.copyto(dY, np.asarray(g_out).transpose(1, 2, 0))
         else:
-            dh += g_out
+            dh += np.asarray(g_out).T
         return dh, dY
+
+    def weight_grads(
+        self, g: dict, Xd: np.ndarray, dZc: np.ndarray, Kin: np.ndarray, cols=None
+    ) -> None:
+        """Fill g['kernel'], g['bias'] (one row) and g['x'] from dZc = dZ as [G, T*B]."""
+        T, B, I = self.T, self.B, self.I
+        if _needs(self.k_t):
+            g["kernel"] = _unpermute(np.dot(Xd.reshape(T * B, I).T, dZc.T), cols)
+        if _needs(self.b_t) and "bias" not in g:
+            g["bias"] = _unpermute(dZc.sum(axis=1), cols)
+        if _needs(self.x_t):
+            dX = np.dot(dZc.T, Kin.T).reshape(T, B, I)
+            if self.dm is not None:
+                np.multiply(dX, self.dm, out=dX)
+            if self.go_backwards:
+                dX = dX[::-1]
+            g["x"] = np.ascontiguousarray(dX.transpose(1, 0, 2))
 
     def finish(self, grads_by_role: dict) -> list:
         """Input gradients in input order, cast to each input's dtype; None when not needed."""
@@ -506,14 +538,57 @@ def _blend(new, prev, m, mc, out, tmp) -> None:
     np.add(out, tmp, out=out)
 
 
-def _sequence_output(H: np.ndarray, return_sequences: bool) -> np.ndarray:
+def _feature_major(A: np.ndarray) -> np.ndarray:
+    """[T, F, B] -> [F, T*B] (a copy), the layout of the after-loop weight GEMMs."""
+    T, F, B = A.shape
+    out = np.empty((F, T, B), A.dtype)
+    np.copyto(out, A.transpose(1, 0, 2))
+    return out.reshape(F, T * B)
+
+
+def _outputs(H: np.ndarray, return_sequences: bool, extra: list[np.ndarray]) -> list[np.ndarray]:
+    """[output, h, *extra] in the caller's layout from the feature-major state buffer H."""
+    T1, U, B = H.shape
+    h = np.ascontiguousarray(H[-1].T)
     if return_sequences:
-        return np.ascontiguousarray(H[1:].transpose(1, 0, 2))
-    return H[-1].copy()
+        out = np.empty((B, T1 - 1, U), H.dtype)
+        np.copyto(out, H[1:].transpose(2, 0, 1))
+    else:
+        out = h.copy()
+    return [out, h] + [np.ascontiguousarray(e.T) for e in extra]
 
 
 def _needs(t: Tensor | None) -> bool:
     return t is not None and t._requires_grad
+
+
+def _unpermute(gp: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
+    if cols is None:
+        return gp
+    g = np.empty_like(gp)
+    g[..., cols] = gp
+    return g
+
+
+def _wrap_outs(outs: list[np.ndarray]) -> tuple[Tensor, list[Tensor]]:
+    ts = [Tensor._wrap(o) for o in outs]
+    return ts[0], ts[1:]
+
+
+def _record(op, outs, inputs, backward) -> tuple[Tensor, list[Tensor]]:
+    ts = tape.record_multi(op, outs, inputs, backward)
+    return ts[0], list(ts[1:])
+
+
+def _fold(U: int, G: int, n_rec_rows: int, act: _Act, dt) -> tuple[np.ndarray, np.ndarray] | None:
+    """Column scale and shift folding `act`'s affine part into the first n_rec_rows*U gates."""
+    if act.scale == 1.0 and act.shift == 0.0:
+        return None
+    scale = np.ones(G, dt)
+    scale[: n_rec_rows * U] = act.scale
+    shift = np.zeros(G, dt)
+    shift[: n_rec_rows * U] = act.shift
+    return scale, shift
 
 
 # ---------------------------------------------------------------------------------------------
@@ -522,7 +597,6 @@ def _needs(t: Tensor | None) -> bool:
 # Internal gate order [o, i, f, c]: the three recurrent-activation gates are contiguous and the
 # three gates driven by dc̃ (i, f, c) too. _LSTM_PERM[k] = TF.js gate index of internal gate k.
 _LSTM_PERM = (3, 0, 1, 2)
-_O, _I, _F, _C = 0, 1, 2, 3
 
 
 def lstm_sequence(
@@ -582,55 +656,44 @@ def lstm_sequence(
     )
     act = _resolve_activation(op, "activation", activation)
     rec = _resolve_activation(op, "recurrent_activation", recurrent_activation)
-    B, T, I, U, G = a.B, a.T, a.I, a.U, a.G
+    B, T, U, G = a.B, a.T, a.U, a.G
+    U3 = 3 * U
     dt = a.dtype
     keep = tape.needs_record(a.inputs)
     fast = act.fast and rec.fast
     has_mask = a.M is not None
     rdm = a.rdm
+    M, MC = a.M, a.MC
 
     # Permuted ([o, i, f, c]) and folded weights.
     cols = np.concatenate([np.arange(k * U, (k + 1) * U) for k in _LSTM_PERM])
     Kp = a.K[:, cols]
-    Rp = a.R[:, cols]
+    Rp = a.R[:, cols]  # [U, 4U], C-contiguous (fancy indexing copies)
     bp = None if a.b is None else a.b[cols]
-    Kf, Rf, bf = Kp, Rp, bp
-    if rec.scale != 1.0 or rec.shift != 0.0:
-        scale = np.ones(G, dt)
-        scale[: 3 * U] = rec.scale
-        shift = np.zeros(G, dt)
-        shift[: 3 * U] = rec.shift
+    Kf, RfT, bf = Kp, np.ascontiguousarray(Rp.T), bp
+    fold = _fold(U, G, 3, rec, dt)
+    if fold is not None:
+        scale, shift = fold
         Kf = Kp * scale
-        Rf = Rp * scale
+        RfT = np.ascontiguousarray((Rp * scale).T)
         bf = shift if bp is None else bp * scale + shift
 
-    Xd = a.time_major_input()
-    Z2 = np.dot(Xd.reshape(T * B, I), Kf)
-    if bf is not None:
-        Z2 += bf
-    Z = Z2.reshape(T, B, 4, U)
+    Xd, Z = a.project(Kf, bf)  # Z [T, 4U, B]
     A = np.empty_like(Z) if (keep and not fast) else Z  # gate activations
+    A4 = A.reshape(T, 4, U, B)
 
-    H = np.empty((T + 1, B, U), dt)
-    C = np.empty((T + 1, B, U), dt)
-    if a.h0:
-        H[0] = a.h0[0]
-        C[0] = a.h0[1]
-    else:
-        H[0] = 0
-        C[0] = 0
-    S = np.empty((T if keep else 1, B, U), dt)  # φ(c̃)
+    H = np.empty((T + 1, U, B), dt)
+    C = np.empty((T + 1, U, B), dt)
+    a.initial(0, H[0])
+    a.initial(1, C[0])
+    S = np.empty((T if keep else 1, U, B), dt)  # s = φ(c̃)
     need_ctil = keep and has_mask and not act.fast
-    Ctil = np.empty((T, B, U), dt) if need_ctil else None
-    ctil_s = np.empty((B, U), dt) if has_mask else None
-    Hd = None
-    if rdm is not None:
-        Hd = np.empty((T if keep else 1, B, U), dt)
-    tmp = np.empty((B, G), dt)
-    tmp3 = tmp.reshape(B, 4, U)
-    tmpU = np.empty((B, U), dt)
-    htil = np.empty((B, U), dt) if has_mask else None
-    M, MC = a.M, a.MC
+    Ctil = np.empty((T, U, B), dt) if need_ctil else None
+    ctil_s = np.empty((U, B), dt) if has_mask else None
+    Hd = np.empty((T if keep else 1, U, B), dt) if rdm is not None else None
+    tmp = np.empty((G, B), dt)
+    tmpU = np.empty((U, B), dt)
+    htil = np.empty((U, B), dt) if has_mask else None
 
     for t in range(T):
         hp = H[t]
@@ -639,62 +702,59 @@ def lstm_sequence(
             np.multiply(hp, rdm, out=hd)
         else:
             hd = hp
-        np.dot(hd, Rf, out=tmp)
+        np.dot(RfT, hd, out=tmp)
         zt = Z[t]
-        np.add(zt, tmp3, out=zt)
+        np.add(zt, tmp, out=zt)
         at = A[t]
         if rec.fast:
-            rec.core_to(zt[:, :3], at[:, :3])
+            rec.core_to(zt[:U3], at[:U3])
         else:
             for k in range(3):
-                rec.apply(zt[:, k], at[:, k])
-        act.apply(zt[:, _C], at[:, _C])
+                rec.apply(zt[k * U : (k + 1) * U], at[k * U : (k + 1) * U])
+        act.apply(zt[U3:], at[U3:])
+        o, i, f, g = A4[t]
         cp = C[t]
         if not has_mask:
             ct = C[t + 1]
         else:
             ct = Ctil[t] if need_ctil else ctil_s
-        np.multiply(at[:, _F], cp, out=ct)
-        np.multiply(at[:, _I], at[:, _C], out=tmpU)
+        np.multiply(f, cp, out=ct)
+        np.multiply(i, g, out=tmpU)
         np.add(ct, tmpU, out=ct)
         st = S[t if keep else 0]
         act.apply(ct, st)
         if not has_mask:
-            np.multiply(at[:, _O], st, out=H[t + 1])
+            np.multiply(o, st, out=H[t + 1])
         else:
-            np.multiply(at[:, _O], st, out=htil)
+            np.multiply(o, st, out=htil)
             _blend(htil, hp, M[t], MC[t], H[t + 1], tmpU)
             _blend(ct, cp, M[t], MC[t], C[t + 1], tmpU)
 
-    out = _sequence_output(H, return_sequences)
-    outs = [out, H[-1].copy(), C[-1].copy()]
+    outs = _outputs(H, return_sequences, [C[-1]])
     if not keep:
         return _wrap_outs(outs)
 
-    x_t, k_t, r_t, b_t = a.x_t, a.k_t, a.r_t, a.b_t
-
     def backward(grads):
         dh, dY = a.output_grads(grads, return_sequences)
-        dc = np.array(grads[2], dtype=dt, copy=True)
-        dZ = np.empty((T, B, 4, U), dt)
-        dZ2 = dZ.reshape(T, B, G)
-        RpT = np.ascontiguousarray(Rp.T)
-        tU = np.empty((B, U), dt)
-        dhd = np.empty((B, U), dt)
-        dht = np.empty((B, U), dt) if has_mask else None
-        dct = np.empty((B, U), dt) if has_mask else dc
+        dc = np.array(np.asarray(grads[2]).T, dtype=dt, order="C")
+        dZ = np.empty((T, G, B), dt)
+        dZ4 = dZ.reshape(T, 4, U, B)
+        tU = np.empty((U, B), dt)
+        dhd = np.empty((U, B), dt)
+        dht = np.empty((U, B), dt) if has_mask else None
+        dct = np.empty((U, B), dt) if has_mask else dc
 
         if fast:
             # Everything but dh̃ / dc̃ in the gate gradients, for all steps at once.
-            P = np.empty((T, B, 4, U), dt)
-            Dr = rec.deriv(A[:, :, :3])
-            np.multiply(S, Dr[:, :, _O], out=P[:, :, _O])
-            np.multiply(A[:, :, _C], Dr[:, :, _I], out=P[:, :, _I])
-            np.multiply(C[:-1], Dr[:, :, _F], out=P[:, :, _F])
-            np.multiply(A[:, :, _I], act.deriv(A[:, :, _C]), out=P[:, :, _C])
+            P = np.empty((T, 4, U, B), dt)
+            Dr = rec.deriv(A4[:, :3])
+            np.multiply(S, Dr[:, 0], out=P[:, 0])  # s ⊙ σ'(o)
+            np.multiply(A4[:, 3], Dr[:, 1], out=P[:, 1])  # g ⊙ σ'(i)
+            np.multiply(C[:-1], Dr[:, 2], out=P[:, 2])  # c_{t-1} ⊙ σ'(f)
+            np.multiply(A4[:, 1], act.deriv(A4[:, 3]), out=P[:, 3])  # i ⊙ φ'(g)
             del Dr
             Q = act.deriv(S)
-            np.multiply(Q, A[:, :, _O], out=Q)
+            np.multiply(Q, A4[:, 0], out=Q)  # o ⊙ φ'(c̃)
             for t in range(T - 1, -1, -1):
                 if dY is not None:
                     np.add(dh, dY[t], out=dh)
@@ -707,18 +767,18 @@ def lstm_sequence(
                     dht = dh  # dh is rebound (buffer swap) at the end of a step
                 np.multiply(dht, Q[t], out=tU)
                 np.add(dct, tU, out=dct)
-                dzt = dZ[t]
-                np.multiply(dht, P[t, :, _O], out=dzt[:, _O])
-                np.multiply(dct[:, None, :], P[t, :, _I:], out=dzt[:, _I:])
+                dzt, pt = dZ4[t], P[t]
+                np.multiply(dht, pt[0], out=dzt[0])
+                np.multiply(dct, pt[1:], out=dzt[1:])
                 if has_mask:
-                    np.multiply(dct, A[t, :, _F], out=tU)
+                    np.multiply(dct, A4[t, 2], out=tU)
                     np.add(dc, tU, out=dc)
                 else:
-                    np.multiply(dc, A[t, :, _F], out=dc)
+                    np.multiply(dc, A4[t, 2], out=dc)
                 if rdm is None and not has_mask:
-                    np.dot(dZ2[t], RpT, out=dh)
+                    np.dot(Rp, dZ[t], out=dh)
                 else:
-                    np.dot(dZ2[t], RpT, out=dhd)
+                    np.dot(Rp, dZ[t], out=dhd)
                     if rdm is not None:
                         np.multiply(dhd, rdm, out=dhd)
                     if has_mask:
@@ -727,7 +787,10 @@ def lstm_sequence(
                         dh, dhd = dhd, dh
             del P, Q
         else:
+            # Generic activations: derivatives need the step's upstream gradient. For a fast
+            # φ the derivative comes from s alone, so C[1:] may stand in for c̃ under a mask.
             Ct = Ctil if need_ctil else C[1:]
+            Z4 = Z.reshape(T, 4, U, B)
             for t in range(T - 1, -1, -1):
                 if dY is not None:
                     np.add(dh, dY[t], out=dh)
@@ -737,25 +800,25 @@ def lstm_sequence(
                     np.multiply(dc, M[t], out=dct)
                     np.multiply(dc, MC[t], out=dc)
                 else:
-                    dht = dh  # dh is rebound (buffer swap) at the end of a step
-                at, zt, st = A[t], Z[t], S[t]
-                np.multiply(dht, at[:, _O], out=tU)
+                    dht = dh
+                (o, i, f, g), (zo, zi, zf, zc), st = A4[t], Z4[t], S[t]
+                np.multiply(dht, o, out=tU)
                 np.add(dct, act.grad(Ct[t], st, tU), out=dct)
-                dzt = dZ[t]
+                dzt = dZ4[t]
                 np.multiply(dht, st, out=tU)
-                dzt[:, _O] = rec.grad(zt[:, _O], at[:, _O], tU)
-                np.multiply(dct, at[:, _C], out=tU)
-                dzt[:, _I] = rec.grad(zt[:, _I], at[:, _I], tU)
+                dzt[0] = rec.grad(zo, o, tU)
+                np.multiply(dct, g, out=tU)
+                dzt[1] = rec.grad(zi, i, tU)
                 np.multiply(dct, C[t], out=tU)
-                dzt[:, _F] = rec.grad(zt[:, _F], at[:, _F], tU)
-                np.multiply(dct, at[:, _I], out=tU)
-                dzt[:, _C] = act.grad(zt[:, _C], at[:, _C], tU)
+                dzt[2] = rec.grad(zf, f, tU)
+                np.multiply(dct, i, out=tU)
+                dzt[3] = act.grad(zc, g, tU)
                 if has_mask:
-                    np.multiply(dct, at[:, _F], out=tU)
+                    np.multiply(dct, f, out=tU)
                     np.add(dc, tU, out=dc)
                 else:
-                    np.multiply(dc, at[:, _F], out=dc)
-                np.dot(dZ2[t], RpT, out=dhd)
+                    np.multiply(dc, f, out=dc)
+                np.dot(Rp, dZ[t], out=dhd)
                 if rdm is not None:
                     np.multiply(dhd, rdm, out=dhd)
                 if has_mask:
@@ -763,47 +826,24 @@ def lstm_sequence(
                 else:
                     dh, dhd = dhd, dh
 
-        dZf = dZ.reshape(T * B, G)
+        dZc = _feature_major(dZ)
+        del dZ
         g: dict[str, np.ndarray] = {}
-        if _needs(k_t):
-            g["kernel"] = _unpermute(np.dot(Xd.reshape(T * B, I).T, dZf), cols)
-        if _needs(r_t):
-            Hin = (Hd if Hd is not None else H[:-1]).reshape(T * B, U)
-            g["recurrent_kernel"] = _unpermute(np.dot(Hin.T, dZf), cols)
-        if _needs(b_t):
-            g["bias"] = _unpermute(dZf.sum(axis=0), cols)
-        if _needs(x_t):
-            g["x"] = a.input_grad(np.dot(dZf, Kp.T).reshape(T, B, I))
+        if _needs(a.r_t):
+            Hin = _feature_major(Hd if Hd is not None else H[:-1])
+            g["recurrent_kernel"] = _unpermute(np.dot(Hin, dZc.T), cols)
+        a.weight_grads(g, Xd, dZc, Kp, cols)
         if a.state_ts:
-            g["state0"] = dh
-            g["state1"] = dc
+            g["state0"] = np.ascontiguousarray(dh.T)
+            g["state1"] = np.ascontiguousarray(dc.T)
         return a.finish(g)
 
     return _record(op, outs, a.inputs, backward)
 
 
-def _unpermute(gp: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    g = np.empty_like(gp)
-    g[..., cols] = gp
-    return g
-
-
-def _wrap_outs(outs: list[np.ndarray]) -> tuple[Tensor, list[Tensor]]:
-    ts = [Tensor._wrap(o) for o in outs]
-    return ts[0], ts[1:]
-
-
-def _record(op, outs, inputs, backward) -> tuple[Tensor, list[Tensor]]:
-    ts = tape.record_multi(op, outs, inputs, backward)
-    return ts[0], list(ts[1:])
-
-
 # ---------------------------------------------------------------------------------------------
 # GRU
 # ---------------------------------------------------------------------------------------------
-_Z, _R, _HH = 0, 1, 2
-
-
 def gru_sequence(
     x,
     kernel,
@@ -860,7 +900,8 @@ def gru_sequence(
     )
     act = _resolve_activation(op, "activation", activation)
     rec = _resolve_activation(op, "recurrent_activation", recurrent_activation)
-    B, T, I, U, G = a.B, a.T, a.I, a.U, a.G
+    B, T, U, G = a.B, a.T, a.U, a.G
+    U2 = 2 * U
     dt = a.dtype
     keep = tape.needs_record(a.inputs)
     has_mask = a.M is not None
@@ -868,49 +909,40 @@ def gru_sequence(
     M, MC = a.M, a.MC
 
     # Fold the recurrent activation's affine part into the z and r columns.
-    scale = np.ones(G, dt)
-    scale[: 2 * U] = rec.scale
-    shift = np.zeros(G, dt)
-    shift[: 2 * U] = rec.shift
-    folded = rec.scale != 1.0 or rec.shift != 0.0
     b_in = b_rec = None
     if a.b is not None:
         if reset_after:
             b_in, b_rec = a.b[0], a.b[1]
         else:
             b_in = a.b
-    Kf = a.K * scale if folded else a.K
-    Rf = a.R * scale if folded else a.R
-    bf_in = b_in
-    if folded:
+    Kf, Rf, bf_in, bf_rec = a.K, a.R, b_in, b_rec
+    fold = _fold(U, G, 2, rec, dt)
+    if fold is not None:
+        scale, shift = fold
+        Kf = a.K * scale
+        Rf = a.R * scale
         bf_in = shift if b_in is None else b_in * scale + shift
-    bf_rec = None if b_rec is None else (b_rec * scale if folded else b_rec)
+        bf_rec = None if b_rec is None else b_rec * scale
+    bf_rec_col = None if bf_rec is None else np.ascontiguousarray(bf_rec[:, None])
 
-    Xd = a.time_major_input()
-    Z2 = np.dot(Xd.reshape(T * B, I), Kf)
-    if bf_in is not None:
-        Z2 += bf_in
-    Z = Z2.reshape(T, B, 3, U)
+    Xd, Z = a.project(Kf, bf_in)  # [T, 3U, B]
     A = np.empty_like(Z) if (keep and not (act.fast and rec.fast)) else Z
+    A3 = A.reshape(T, 3, U, B)
 
-    H = np.empty((T + 1, B, U), dt)
-    if a.h0:
-        H[0] = a.h0[0]
-    else:
-        H[0] = 0
-    Hd = np.empty((T if keep else 1, B, U), dt) if rdm is not None else None
-    tmpU = np.empty((B, U), dt)
-    htil = np.empty((B, U), dt) if has_mask else None
+    H = np.empty((T + 1, U, B), dt)
+    a.initial(0, H[0])
+    Hd = np.empty((T if keep else 1, U, B), dt) if rdm is not None else None
+    tmpU = np.empty((U, B), dt)
+    htil = np.empty((U, B), dt) if has_mask else None
+    ZH = Qb = RfT = RzrT = RhT = tmp2 = None
     if reset_after:
-        ZH = np.empty((T if keep else 1, B, G), dt)  # hd·R + b_rec (folded z, r columns)
-        Rzr = Rh = None
-        tmp2 = None
+        ZH = np.empty((T if keep else 1, G, B), dt)  # zh = R^T·hd + b_rec (z, r folded)
+        RfT = np.ascontiguousarray(Rf.T)
     else:
-        ZH = None
-        Rzr = np.ascontiguousarray(Rf[:, : 2 * U])
-        Rh = np.ascontiguousarray(Rf[:, 2 * U :])
-        tmp2 = np.empty((B, 2 * U), dt)
-        Qb = np.empty((T if keep else 1, B, U), dt)  # q = r ⊙ hd
+        RzrT = np.ascontiguousarray(Rf[:, :U2].T)
+        RhT = np.ascontiguousarray(Rf[:, U2:].T)
+        tmp2 = np.empty((U2, B), dt)
+        Qb = np.empty((T if keep else 1, U, B), dt)  # q = r ⊙ hd
 
     for t in range(T):
         hp = H[t]
@@ -919,77 +951,71 @@ def gru_sequence(
             np.multiply(hp, rdm, out=hd)
         else:
             hd = hp
-        zt = Z[t]
-        at = A[t]
+        zt, at = Z[t], A[t]
         if reset_after:
             zh = ZH[t if keep else 0]
-            np.dot(hd, Rf, out=zh)
-            if bf_rec is not None:
-                np.add(zh, bf_rec, out=zh)
-            zh3 = zh.reshape(B, 3, U)
-            np.add(zt[:, :2], zh3[:, :2], out=zt[:, :2])
+            np.dot(RfT, hd, out=zh)
+            if bf_rec_col is not None:
+                np.add(zh, bf_rec_col, out=zh)
+            np.add(zt[:U2], zh[:U2], out=zt[:U2])
         else:
-            np.dot(hd, Rzr, out=tmp2)
-            np.add(zt[:, :2], tmp2.reshape(B, 2, U), out=zt[:, :2])
+            np.dot(RzrT, hd, out=tmp2)
+            np.add(zt[:U2], tmp2, out=zt[:U2])
         if rec.fast:
-            rec.core_to(zt[:, :2], at[:, :2])
+            rec.core_to(zt[:U2], at[:U2])
         else:
-            rec.apply(zt[:, _Z], at[:, _Z])
-            rec.apply(zt[:, _R], at[:, _R])
-        r = at[:, _R]
+            rec.apply(zt[:U], at[:U])
+            rec.apply(zt[U:U2], at[U:U2])
+        z, r, hh = A3[t]
         if reset_after:
-            np.multiply(r, zh3[:, _HH], out=tmpU)
+            np.multiply(r, zh[U2:], out=tmpU)
         else:
             q = Qb[t if keep else 0]
             np.multiply(r, hd, out=q)
-            np.dot(q, Rh, out=tmpU)
-        np.add(zt[:, _HH], tmpU, out=zt[:, _HH])
-        act.apply(zt[:, _HH], at[:, _HH])
-        hh = at[:, _HH]
+            np.dot(RhT, q, out=tmpU)
+        zth = zt[U2:]
+        np.add(zth, tmpU, out=zth)
+        act.apply(zth, hh)
         np.subtract(hd, hh, out=tmpU)
-        np.multiply(at[:, _Z], tmpU, out=tmpU)
+        np.multiply(z, tmpU, out=tmpU)
         if not has_mask:
             np.add(hh, tmpU, out=H[t + 1])
         else:
             np.add(hh, tmpU, out=htil)
             _blend(htil, hp, M[t], MC[t], H[t + 1], tmpU)
 
-    out = _sequence_output(H, return_sequences)
-    outs = [out, H[-1].copy()]
+    outs = _outputs(H, return_sequences, [])
     if not keep:
         return _wrap_outs(outs)
-
-    x_t, k_t, r_t, b_t = a.x_t, a.k_t, a.r_t, a.b_t
 
     def backward(grads):
         dh, dY = a.output_grads(grads, return_sequences)
         HdAll = Hd if Hd is not None else H[:-1]
-        dZ = np.empty((T, B, 3, U), dt)  # reset_before: dz; reset_after: G (grad of zh)
-        dZ2 = dZ.reshape(T, B, G)
-        DHH = np.empty((T, B, U), dt) if reset_after else None
-        tU = np.empty((B, U), dt)
-        tU2 = np.empty((B, U), dt)
-        dhd = np.empty((B, U), dt)
-        dht = np.empty((B, U), dt) if has_mask else None
-        z_all, hh_all = A[:, :, _Z], A[:, :, _HH]
+        dZ = np.empty((T, G, B), dt)  # reset before: dz; reset after: G (the grad of zh)
+        dZ3 = dZ.reshape(T, 3, U, B)
+        Z3 = Z.reshape(T, 3, U, B)
+        DHH = np.empty((T, U, B), dt) if reset_after else None
+        tU = np.empty((U, B), dt)
+        tU2 = np.empty((U, B), dt)
+        dhd = np.empty((U, B), dt)
+        dht = np.empty((U, B), dt) if has_mask else None
+        z_all, hh_all = A3[:, 0], A3[:, 2]
         DIFF = np.subtract(HdAll, hh_all)  # hd - hh
-        Pz = Phh = Pr = None
+        ZHh = ZH.reshape(T, 3, U, B)[:, 2] if reset_after else None  # zh_h (never folded)
+        Pz = Phh = Pr = OMZ = None
         if rec.fast:
-            Dr = rec.deriv(A[:, :, :2])
-            Pz = np.multiply(DIFF, Dr[:, :, _Z])
-            Pr = np.multiply(
-                ZH.reshape(T, B, 3, U)[:, :, _HH] if reset_after else HdAll, Dr[:, :, _R]
-            )
+            Dr = rec.deriv(A3[:, :2])
+            Pz = np.multiply(DIFF, Dr[:, 0])  # (hd - hh) ⊙ σ'(z)
+            Pr = np.multiply(ZHh if reset_after else HdAll, Dr[:, 1])  # (zh_h or hd) ⊙ σ'(r)
             del Dr
         if act.fast:
             Phh = act.deriv(hh_all)
-            Phh *= 1.0 - z_all
-            OMZ = None
+            Phh *= 1.0 - z_all  # (1 - z) ⊙ φ'(hh)
         else:
             OMZ = 1.0 - z_all
-        RT = np.ascontiguousarray(a.R.T)  # [3U, U]
-        RzrT = np.ascontiguousarray(a.R[:, : 2 * U].T)
-        RhT = np.ascontiguousarray(a.R[:, 2 * U :].T)
+        R = a.R  # [U, 3U]: dhd = R·dZ_t
+        Rzr = np.ascontiguousarray(R[:, :U2])
+        Rh = np.ascontiguousarray(R[:, U2:])
         for t in range(T - 1, -1, -1):
             if dY is not None:
                 np.add(dh, dY[t], out=dh)
@@ -998,41 +1024,40 @@ def gru_sequence(
                 np.multiply(dh, MC[t], out=dh)
             else:
                 dht = dh  # dh is rebound (buffer swap) at the end of a step
-            at, zt, dzt = A[t], Z[t], dZ[t]
-            hd = HdAll[t]
+            (z, r, hh), (zz, zr, zhh), dzt = A3[t], Z3[t], dZ3[t]
             # update gate
             if Pz is not None:
-                np.multiply(dht, Pz[t], out=dzt[:, _Z])
+                np.multiply(dht, Pz[t], out=dzt[0])
             else:
                 np.multiply(dht, DIFF[t], out=tU)
-                dzt[:, _Z] = rec.grad(zt[:, _Z], at[:, _Z], tU)
-            # candidate: dz_h
-            dzh = DHH[t] if reset_after else dzt[:, _HH]
+                dzt[0] = rec.grad(zz, z, tU)
+            # candidate pre-activation
+            dzh = DHH[t] if reset_after else dzt[2]
             if Phh is not None:
                 np.multiply(dht, Phh[t], out=dzh)
             else:
                 np.multiply(dht, OMZ[t], out=tU)
-                dzh[...] = act.grad(zt[:, _HH], at[:, _HH], tU)
-            np.multiply(dht, at[:, _Z], out=dhd)
+                dzh[...] = act.grad(zhh, hh, tU)
+            np.multiply(dht, z, out=dhd)
             if reset_after:
-                np.multiply(dzh, at[:, _R], out=dzt[:, _HH])  # G_h
+                np.multiply(dzh, r, out=dzt[2])  # G_h
                 if Pr is not None:
-                    np.multiply(dzh, Pr[t], out=dzt[:, _R])
+                    np.multiply(dzh, Pr[t], out=dzt[1])
                 else:
-                    np.multiply(dzh, ZH[t].reshape(B, 3, U)[:, _HH], out=tU)
-                    dzt[:, _R] = rec.grad(zt[:, _R], at[:, _R], tU)
-                np.dot(dZ2[t], RT, out=tU2)
+                    np.multiply(dzh, ZHh[t], out=tU)
+                    dzt[1] = rec.grad(zr, r, tU)
+                np.dot(R, dZ[t], out=tU2)
                 np.add(dhd, tU2, out=dhd)
             else:
-                np.dot(dzh, RhT, out=tU2)  # dq
+                np.dot(Rh, dzh, out=tU2)  # dq
                 if Pr is not None:
-                    np.multiply(tU2, Pr[t], out=dzt[:, _R])
+                    np.multiply(tU2, Pr[t], out=dzt[1])
                 else:
-                    np.multiply(tU2, hd, out=tU)
-                    dzt[:, _R] = rec.grad(zt[:, _R], at[:, _R], tU)
-                np.multiply(tU2, at[:, _R], out=tU)
+                    np.multiply(tU2, HdAll[t], out=tU)
+                    dzt[1] = rec.grad(zr, r, tU)
+                np.multiply(tU2, r, out=tU)
                 np.add(dhd, tU, out=dhd)
-                np.dot(dZ2[t, :, : 2 * U], RzrT, out=tU2)
+                np.dot(Rzr, dZ[t, :U2], out=tU2)
                 np.add(dhd, tU2, out=dhd)
             if rdm is not None:
                 np.multiply(dhd, rdm, out=dhd)
@@ -1042,29 +1067,24 @@ def gru_sequence(
                 dh, dhd = dhd, dh
 
         g: dict[str, np.ndarray] = {}
-        dZf = dZ.reshape(T * B, G)
-        Hin = HdAll.reshape(T * B, U)
+        dZc = _feature_major(dZ)
+        del dZ
+        Hin = _feature_major(HdAll) if _needs(a.r_t) else None
         if reset_after:
-            if _needs(r_t):
-                g["recurrent_kernel"] = np.dot(Hin.T, dZf)
-            gb_rec = dZf.sum(axis=0) if _needs(b_t) else None
-            dZ[:, :, _HH] = DHH  # now the gradient of the input-side pre-activations
-            if _needs(b_t):
-                g["bias"] = np.stack([dZf.sum(axis=0), gb_rec])
-        else:
-            if _needs(r_t):
-                gR = np.empty((U, G), dt)
-                gR[:, : 2 * U] = np.dot(Hin.T, dZf[:, : 2 * U])
-                gR[:, 2 * U :] = np.dot(Qb.reshape(T * B, U).T, dZf[:, 2 * U :])
-                g["recurrent_kernel"] = gR
-            if _needs(b_t):
-                g["bias"] = dZf.sum(axis=0)
-        if _needs(k_t):
-            g["kernel"] = np.dot(Xd.reshape(T * B, I).T, dZf)
-        if _needs(x_t):
-            g["x"] = a.input_grad(np.dot(dZf, a.K.T).reshape(T, B, I))
+            if _needs(a.r_t):
+                g["recurrent_kernel"] = np.dot(Hin, dZc.T)
+            gb_rec = dZc.sum(axis=1) if _needs(a.b_t) else None
+            dZc[U2:] = _feature_major(DHH)  # now the input-side pre-activation gradients
+            if _needs(a.b_t):
+                g["bias"] = np.stack([dZc.sum(axis=1), gb_rec])
+        elif _needs(a.r_t):
+            gR = np.empty((U, G), dt)
+            gR[:, :U2] = np.dot(Hin, dZc[:U2].T)
+            gR[:, U2:] = np.dot(_feature_major(Qb), dZc[U2:].T)
+            g["recurrent_kernel"] = gR
+        a.weight_grads(g, Xd, dZc, a.K)
         if a.state_ts:
-            g["state0"] = dh
+            g["state0"] = np.ascontiguousarray(dh.T)
         return a.finish(g)
 
     return _record(op, outs, a.inputs, backward)
@@ -1116,32 +1136,26 @@ def simple_rnn_sequence(
         go_backwards,
     )
     act = _resolve_activation(op, "activation", activation)
-    B, T, I, U = a.B, a.T, a.I, a.U
+    B, T, U = a.B, a.T, a.U
     dt = a.dtype
     keep = tape.needs_record(a.inputs)
     has_mask = a.M is not None
     rdm = a.rdm
     M, MC = a.M, a.MC
-    R = a.R
+    RT = np.ascontiguousarray(a.R.T)
 
-    Xd = a.time_major_input()
-    Z2 = np.dot(Xd.reshape(T * B, I), a.K)
-    if a.b is not None:
-        Z2 += a.b
-    Z = Z2.reshape(T, B, U)
-    H = np.empty((T + 1, B, U), dt)
-    if a.h0:
-        H[0] = a.h0[0]
-    else:
-        H[0] = 0
-    # h̃ (activation output) per step: H[1:] itself without a mask.
+    Xd, Z = a.project(a.K, a.b)  # [T, U, B]
+    H = np.empty((T + 1, U, B), dt)
+    a.initial(0, H[0])
+    # h̃ (the activation's output) per step: H[1:] itself without a mask.
     if has_mask:
-        Ht = np.empty((T, B, U), dt) if keep else np.empty((1, B, U), dt)
+        Ht = np.empty((T if keep else 1, U, B), dt)
     else:
         Ht = H[1:]
-    Hd = np.empty((T if keep else 1, B, U), dt) if rdm is not None else None
-    tmp = np.empty((B, U), dt)
-    tmpU = np.empty((B, U), dt)
+    Hd = np.empty((T if keep else 1, U, B), dt) if rdm is not None else None
+    tmp = np.empty((U, B), dt)
+    tmpU = np.empty((U, B), dt)
+    keep_z = keep and not act.fast
     for t in range(T):
         hp = H[t]
         if rdm is not None:
@@ -1149,9 +1163,9 @@ def simple_rnn_sequence(
             np.multiply(hp, rdm, out=hd)
         else:
             hd = hp
-        np.dot(hd, R, out=tmp)
+        np.dot(RT, hd, out=tmp)
         zt = Z[t]
-        if keep and not act.fast:
+        if keep_z:
             np.add(zt, tmp, out=zt)
         else:
             np.add(zt, tmp, out=tmp)
@@ -1161,20 +1175,17 @@ def simple_rnn_sequence(
         if has_mask:
             _blend(ht, hp, M[t], MC[t], H[t + 1], tmpU)
 
-    out = _sequence_output(H, return_sequences)
-    outs = [out, H[-1].copy()]
+    outs = _outputs(H, return_sequences, [])
     if not keep:
         return _wrap_outs(outs)
 
-    x_t, k_t, r_t, b_t = a.x_t, a.k_t, a.r_t, a.b_t
-
     def backward(grads):
         dh, dY = a.output_grads(grads, return_sequences)
-        dZ = np.empty((T, B, U), dt)
+        dZ = np.empty((T, U, B), dt)
         D = act.deriv(Ht) if act.fast else None
-        RT = np.ascontiguousarray(R.T)
-        dhd = np.empty((B, U), dt)
-        dht = np.empty((B, U), dt) if has_mask else None
+        R = a.R
+        dhd = np.empty((U, B), dt)
+        dht = np.empty((U, B), dt) if has_mask else None
         for t in range(T - 1, -1, -1):
             if dY is not None:
                 np.add(dh, dY[t], out=dh)
@@ -1188,9 +1199,9 @@ def simple_rnn_sequence(
             else:
                 dZ[t] = act.grad(Z[t], Ht[t], dht)
             if rdm is None and not has_mask:
-                np.dot(dZ[t], RT, out=dh)
+                np.dot(R, dZ[t], out=dh)
             else:
-                np.dot(dZ[t], RT, out=dhd)
+                np.dot(R, dZ[t], out=dhd)
                 if rdm is not None:
                     np.multiply(dhd, rdm, out=dhd)
                 if has_mask:
@@ -1198,18 +1209,13 @@ def simple_rnn_sequence(
                 else:
                     dh, dhd = dhd, dh
         g: dict[str, np.ndarray] = {}
-        dZf = dZ.reshape(T * B, U)
-        if _needs(k_t):
-            g["kernel"] = np.dot(Xd.reshape(T * B, I).T, dZf)
-        if _needs(r_t):
-            Hin = (Hd if Hd is not None else H[:-1]).reshape(T * B, U)
-            g["recurrent_kernel"] = np.dot(Hin.T, dZf)
-        if _needs(b_t):
-            g["bias"] = dZf.sum(axis=0)
-        if _needs(x_t):
-            g["x"] = a.input_grad(np.dot(dZf, a.K.T).reshape(T, B, I))
+        dZc = _feature_major(dZ)
+        del dZ
+        if _needs(a.r_t):
+            g["recurrent_kernel"] = np.dot(_feature_major(Hd if Hd is not None else H[:-1]), dZc.T)
+        a.weight_grads(g, Xd, dZc, a.K)
         if a.state_ts:
-            g["state0"] = dh
+            g["state0"] = np.ascontiguousarray(dh.T)
         return a.finish(g)
 
     return _record(op, outs, a.inputs, backward)

@@ -150,7 +150,7 @@ class Layer:
         self._weights: list[LayerVariable] = []
         self._inbound_nodes: list[Node] = []
         self._scope: str | None = None  # weight-name prefix set by wrappers (RNN, Bidirectional)
-        self._built_input_shape: Any = None
+        self._built_input_shape: Any = None  # the input shape build() saw
 
     # -- weights ----------------------------------------------------------------------------
     def add_weight(
@@ -280,25 +280,21 @@ class Layer:
     def _output_dtype(self, inputs: list[SymbolicTensor]) -> str:
         return "float32"
 
+    def spec_axes(self) -> dict[int, int]:
+        """{axis: size} the built layer's weights fix (TF.js's InputSpec axes); none by default,
+        so weightless layers and sequence axes accept any size."""
+        return {}
+
     def assert_input_compatibility(self, shapes: Any) -> None:
-        """Refuse a wrong rank or feature size with a message that says how to fix it."""
-        built = self._built_input_shape
-        if built is not None and not _is_shape_list(shapes) and not _is_shape_list(built):
-            if shapes and built and len(shapes) == len(built) and built[-1] is not None:
-                if shapes[-1] is not None and shapes[-1] != built[-1]:
-                    raise ValueError(
-                        f"Input 0 is incompatible with layer {self.name}: expected axis -1 of "
-                        f"the input shape to have value {built[-1]} (the feature size it was "
-                        f"built for, {format_shape(built)}), but got shape {format_shape(shapes)}."
-                    )
-        if self.input_ndim is None and self.min_ndim is None:
-            return
+        """Refuse a wrong rank or a wrong size on an axis the weights fix, saying how to fix it."""
         for shape in shapes if _is_shape_list(shapes) else [shapes]:
             ndim = len(shape)
-            if self.input_ndim is not None and ndim != self.input_ndim:
+            if (self.input_ndim is not None and ndim != self.input_ndim) or (
+                self.min_ndim is not None and ndim < self.min_ndim
+            ):
                 raise ValueError(self._rank_error(shape))
-            if self.min_ndim is not None and ndim < self.min_ndim:
-                raise ValueError(self._rank_error(shape))
+        for axis, size in self.spec_axes().items():
+            check_axis_size(self, shapes, axis, size)
 
     def _rank_error(self, shape: Shape) -> str:
         want = self.input_ndim or self.min_ndim
@@ -349,6 +345,21 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{self.class_name} {self.name}>"
+
+
+def check_axis_size(layer: Layer, shapes: Any, axis: int, size: int | None) -> None:
+    """Refuse an input whose `axis` differs from the size the layer was built for."""
+    if size is None:
+        return
+    for shape in shapes if _is_shape_list(shapes) else [shapes]:
+        ax = axis if axis >= 0 else len(shape) + axis
+        if 0 <= ax < len(shape) and shape[ax] is not None and shape[ax] != size:
+            raise ValueError(
+                f"Input 0 is incompatible with layer {layer.name}: expected axis {axis} of "
+                f"input shape to have value {size} but got shape {format_shape(shape)}. The "
+                f"layer was built for inputs with {size} features there; feed matching data "
+                "or create a new layer."
+            )
 
 
 def _shape_tuple(shape: Any) -> Shape:

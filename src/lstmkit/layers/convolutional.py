@@ -16,9 +16,8 @@ import numpy as np
 from .. import activations, constraints, initializers, regularizers
 from ..autograd import ops
 from ..tensor import Tensor
-from .base import Shape, format_shape
+from .base import Layer, Shape, format_shape
 from .core import (
-    SpecLayer,
     check_data_format,
     constraint_serial,
     float_input,
@@ -92,7 +91,7 @@ def windows(
     return ops.getitem(x, (slice(None), idx))
 
 
-class Conv1D(SpecLayer):
+class Conv1D(Layer):
     """1-D convolution: `activation(conv1d(x, kernel) + bias)` on [batch, steps, channels].
 
     Weights: `kernel [kernel_size, in_channels, filters]`, `bias [filters]`. Paddings are

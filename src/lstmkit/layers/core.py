@@ -62,41 +62,6 @@ def positive_int(layer: str, name: str, value: Any) -> int:
     return int(value)
 
 
-def check_axis_size(layer: Layer, shapes: Any, axis: int, size: int | None) -> None:
-    """Refuse an input whose `axis` differs from the size the layer was built for."""
-    if size is None:
-        return
-    for shape in shapes if isinstance(shapes, list) else [shapes]:
-        ax = axis if axis >= 0 else len(shape) + axis
-        if 0 <= ax < len(shape) and shape[ax] is not None and shape[ax] != size:
-            raise ValueError(
-                f"Input 0 is incompatible with layer {layer.name}: expected axis {axis} of "
-                f"input shape to have value {size} but got shape {format_shape(shape)}. The "
-                f"layer was built for inputs with {size} features there; feed matching data "
-                "or create a new layer."
-            )
-
-
-class SpecLayer(Layer):
-    """A layer whose input checks are TF.js's InputSpec: the rank (`input_ndim`/`min_ndim`) and
-    only the axes its weights fix (`spec_axes`), so weightless layers, an Embedding or a
-    channelsFirst Conv1D accept any sequence length."""
-
-    def spec_axes(self) -> dict[int, int]:
-        """{axis: size} the built layer requires (empty before building)."""
-        return {}
-
-    def assert_input_compatibility(self, shapes: Any) -> None:
-        for shape in shapes if isinstance(shapes, list) else [shapes]:
-            ndim = len(shape)
-            if (self.input_ndim is not None and ndim != self.input_ndim) or (
-                self.min_ndim is not None and ndim < self.min_ndim
-            ):
-                raise ValueError(self._rank_error(shape))
-        for axis, size in self.spec_axes().items():
-            check_axis_size(self, shapes, axis, size)
-
-
 def init_serial(x: Any) -> Any:
     return initializers.serialize(x)
 
@@ -119,7 +84,7 @@ def check_rate(layer: str, rate: Any) -> float:
 # -- Dense --------------------------------------------------------------------------------------
 
 
-class Dense(SpecLayer):
+class Dense(Layer):
     """`output = activation(dot(input, kernel) + bias)` on the last axis of a rank >= 2 input.
 
     Weights: `kernel [inputLastDim, units]` and `bias [units]`. `input_dim` alone defines the
@@ -222,7 +187,7 @@ class Dense(SpecLayer):
 # -- Activation ---------------------------------------------------------------------------------
 
 
-class Activation(SpecLayer):
+class Activation(Layer):
     """Applies an activation function elementwise (masks pass through)."""
 
     class_name = "Activation"
@@ -242,7 +207,7 @@ class Activation(SpecLayer):
 # -- Dropout ------------------------------------------------------------------------------------
 
 
-class Dropout(SpecLayer):
+class Dropout(Layer):
     """Zeroes a fraction `rate` of the inputs while training and scales the rest by 1/(1-rate).
 
     Inference (the default, `training=False`) returns the input unchanged. `noise_shape` gives
@@ -307,7 +272,7 @@ class SpatialDropout1D(Dropout):
 # -- Flatten, Reshape, Permute, RepeatVector ----------------------------------------------------
 
 
-class Flatten(SpecLayer):
+class Flatten(Layer):
     """Flattens every axis but the batch one: [batch, d1, d2, ...] -> [batch, d1*d2*...].
 
     As in TF.js the input must have rank >= 3; with `data_format='channelsFirst'` the channel
@@ -364,7 +329,7 @@ def to_config_enum(value: str) -> str:
     return activations.to_snake_case(value)
 
 
-class Reshape(SpecLayer):
+class Reshape(Layer):
     """Reshapes each sample to `target_shape` (without the batch axis); one entry may be -1.
 
     The -1 (or None) is stored as None, which is what TF.js writes in model.json.
@@ -420,7 +385,7 @@ class Reshape(SpecLayer):
         return {"target_shape": list(self.target_shape), **super().get_config()}
 
 
-class Permute(SpecLayer):
+class Permute(Layer):
     """Permutes the non-batch axes; `dims` is 1-based ([2, 1] swaps the two axes of a sample)."""
 
     class_name = "Permute"
@@ -454,7 +419,7 @@ class Permute(SpecLayer):
         return {"dims": list(self.dims), **super().get_config()}
 
 
-class RepeatVector(SpecLayer):
+class RepeatVector(Layer):
     """Repeats a [batch, features] input n times: [batch, n, features]."""
 
     class_name = "RepeatVector"
@@ -479,7 +444,7 @@ class RepeatVector(SpecLayer):
 # -- Masking ------------------------------------------------------------------------------------
 
 
-class Masking(SpecLayer):
+class Masking(Layer):
     """Masks timesteps whose features all equal `mask_value` for the layers downstream.
 
     The mask is `any(x != mask_value, axis=-1)`; masked timesteps are also zeroed in the

@@ -15,9 +15,8 @@ import numpy as np
 from .. import constraints, initializers, regularizers
 from ..autograd import ops
 from ..tensor import Tensor
-from .base import Shape, format_shape
+from .base import Layer, Shape, format_shape
 from .core import (
-    SpecLayer,
     constraint_serial,
     init_serial,
     one_input,
@@ -31,7 +30,7 @@ def _as_list(x: int | Sequence[int | None]) -> list[int | None]:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-class Embedding(SpecLayer):
+class Embedding(Layer):
     """Maps each index in [0, input_dim) of a [batch, ...] input to a vector of `output_dim`.
 
     Float inputs are truncated to int32, as TF.js's cast does. Without an input shape the

@@ -14,7 +14,8 @@ from typing import Any
 from .. import _random
 from ..autograd import ops
 from ..tensor import Tensor
-from .core import SpecLayer, check_rate, one_input
+from .base import Layer
+from .core import check_rate, one_input
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -26,7 +27,7 @@ def _normal(x: Tensor, mean: float, stddev: float, seed: int | None) -> Tensor:
     return Tensor._wrap(values.astype(x._data.dtype))
 
 
-class _Noise(SpecLayer):
+class _Noise(Layer):
     supports_masking = True
 
     def __init__(self, seed: int | None = None, **kwargs: Any):

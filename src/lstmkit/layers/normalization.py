@@ -15,8 +15,8 @@ from typing import Any
 from .. import constraints, initializers, regularizers
 from ..autograd import ops
 from ..tensor import Tensor
-from .base import format_shape
-from .core import SpecLayer, constraint_serial, init_serial, one_input, one_shape, reg_serial
+from .base import Layer, format_shape
+from .core import constraint_serial, init_serial, one_input, one_shape, reg_serial
 
 
 def _normalize(x: Tensor, mean: Any, variance: Any, beta: Any, gamma: Any, eps: float) -> Tensor:
@@ -32,7 +32,7 @@ def _bool(value: Any, default: bool) -> bool:
     return default if value is None else bool(value)
 
 
-class BatchNormalization(SpecLayer):
+class BatchNormalization(Layer):
     """Normalizes each feature of `axis` with the batch statistics (training) or the moving ones.
 
     Weights, in TF.js's order: `gamma` (if scale), `beta` (if center), then the non-trainable
@@ -166,7 +166,7 @@ class BatchNormalization(SpecLayer):
         }
 
 
-class LayerNormalization(SpecLayer):
+class LayerNormalization(Layer):
     """Normalizes each sample over `axis` (an int or a list; the last axis by default).
 
     `gamma`/`beta` have the shape of the normalized axes. As in TF.js, building resolves `axis`

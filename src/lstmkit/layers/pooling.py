@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd import ops
 from ..tensor import Tensor
-from .base import Shape
+from .base import Layer, Shape
 from .convolutional import (
     check_padding,
     conv_output_length,
@@ -23,10 +23,10 @@ from .convolutional import (
     window_padding,
     windows,
 )
-from .core import SpecLayer, one_input, one_shape, to_config_enum
+from .core import one_input, one_shape, to_config_enum
 
 
-class _Pooling1D(SpecLayer):
+class _Pooling1D(Layer):
     """Shared arguments: pool_size (default 2), strides (default pool_size), padding."""
 
     input_ndim = 3
@@ -96,7 +96,7 @@ class AveragePooling1D(_Pooling1D):
         return ops.div(total, Tensor._wrap(counts.astype(x._data.dtype)[None, :, None]))
 
 
-class _GlobalPooling1D(SpecLayer):
+class _GlobalPooling1D(Layer):
     input_ndim = 3
 
     def compute_output_shape(self, input_shape: Any) -> Shape:

@@ -515,6 +515,10 @@ class RNN(Layer):
     def regularization_losses(self) -> list[Tensor]:
         return self.cell.regularization_losses()
 
+    def spec_axes(self) -> dict[int, int]:
+        built = self._built_input_shape
+        return {-1: built[-1]} if built is not None and not isinstance(built, list) else {}
+
     def _rank_error(self, shape) -> str:
         return (
             f"Input 0 is incompatible with layer {self.name}: expected ndim=3, found ndim="

@@ -11,6 +11,7 @@ batch of the epoch.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -227,8 +228,11 @@ class TrainingMixin:
             and not isinstance(x, dict)
             and _looks_like_args(y)
         ):
-            kwargs = {**y, **kwargs}
+            kwargs = {**y, **kwargs}  # fit(dataset, {epochs: ...}), TF.js's fitDataset form
             y = None
+        if isinstance(batch_size, dict):  # fit(x, y, {batchSize: ..., epochs: ...}), TF.js's form
+            kwargs = {**batch_size, **kwargs}
+            batch_size = 32
         opts = _fit_options(kwargs)
         batch_size = opts.get("batch_size", batch_size)
         epochs = opts.get("epochs", epochs)
@@ -244,11 +248,7 @@ class TrainingMixin:
         self._check_compiled("training it")
         if self._is_training:
             raise ValueError("Cannot start training because another fit() call is ongoing.")
-        if (
-            y is None
-            and x is not None
-            and not isinstance(x, (Tensor, np.ndarray, list, tuple, dict))
-        ):
+        if y is None and _is_batch_source(x):
             return self._fit_iterable(
                 x,
                 epochs,
@@ -407,8 +407,6 @@ class TrainingMixin:
         if cbs.has_terminate_on_nan():
             print(message)
         else:
-            import warnings
-
             warnings.warn(message, RuntimeWarning, stacklevel=3)
 
     def _fit_iterable(
@@ -434,11 +432,16 @@ class TrainingMixin:
                 try:
                     item = next(it)
                 except StopIteration:
-                    if batches_per_epoch is not None and count == 0:
-                        raise ValueError(
-                            "fit(): the data iterator is exhausted; give a re-iterable dataset "
-                            "or a generator that yields enough batches for every epoch."
-                        ) from None
+                    if batches_per_epoch is not None:  # as TF.js: warn and stop training
+                        warnings.warn(
+                            f"fit(): the data ran out after {count} batch(es) of epoch "
+                            f"{epoch + 1}, though batches_per_epoch={batches_per_epoch}; "
+                            "training stops here. Give at least batches_per_epoch * epochs "
+                            "batches.",
+                            RuntimeWarning,
+                            stacklevel=4,
+                        )
+                        self.stop_training = True
                     return
                 if isinstance(item, dict):
                     bx, by = item.get("xs"), item.get("ys")
@@ -608,6 +611,23 @@ _FIT_KEYS = {
     "validationBatchSize": None,
     "validationBatches": None,
 }
+
+
+def _is_batch_source(x: Any) -> bool:
+    """An iterable of (x, y) batches (or {"xs", "ys"} dicts), rather than the data itself."""
+    if x is None or isinstance(x, (Tensor, np.ndarray, dict, str)):
+        return False
+    if isinstance(x, (list, tuple)):
+        return len(x) > 0 and all(
+            (isinstance(b, (list, tuple)) and len(b) == 2 and not _is_number_row(b))
+            or (isinstance(b, dict) and "xs" in b)
+            for b in x
+        )
+    return hasattr(x, "__iter__") or hasattr(x, "__next__")
+
+
+def _is_number_row(b: Any) -> bool:
+    return all(isinstance(v, (int, float, np.number)) for v in b)
 
 
 def _looks_like_args(d: dict) -> bool:
