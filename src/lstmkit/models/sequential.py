@@ -21,6 +21,7 @@ class Sequential(LayersModel):
     def __init__(self, layers: list[Layer] | None = None, name: str | None = None):
         super().__init__(name=name or unique_name("sequential_"))
         self._stack: list[Layer] = []
+        self._explicit_input: InputLayer | None = None  # an InputLayer the user added first
         for layer in layers or []:
             self.add(layer)
 
@@ -40,7 +41,7 @@ class Sequential(LayersModel):
                 raise ValueError("Sequential.add(): an InputLayer can only come first.")
             self.inputs = [layer._inbound_nodes[0].outputs[0]]
             self.outputs = list(self.inputs)
-            self._input_layer = layer
+            self._explicit_input = layer
             return
         if not self.outputs:
             if layer.batch_input_shape is None:
@@ -54,7 +55,6 @@ class Sequential(LayersModel):
                 dtype=layer.dtype,
                 name=f"{layer.name}_input",
             )
-            self._input_layer = inp
             self.inputs = [inp._inbound_nodes[0].outputs[0]]
             self.outputs = list(self.inputs)
         out = layer.apply(self.outputs[0])
@@ -83,12 +83,8 @@ class Sequential(LayersModel):
 
     def get_config(self) -> dict[str, Any]:
         layers = []
-        if getattr(self, "_input_layer", None) is not None and not self._stack[:1] == []:
-            first = self._stack[0]
-            if first.batch_input_shape is None:
-                layers.append(
-                    {"class_name": "InputLayer", "config": self._input_layer.get_config()}
-                )
+        if self._explicit_input is not None:
+            layers.append({"class_name": "InputLayer", "config": self._explicit_input.get_config()})
         for layer in self._stack:
             layers.append({"class_name": layer.class_name, "config": layer.get_config()})
         return {"name": self.name, "layers": layers}
