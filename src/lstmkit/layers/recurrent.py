@@ -14,6 +14,7 @@ generic time loop below, built from tape ops.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -473,6 +474,11 @@ class RNN(Layer):
         self.go_backwards = bool(go_backwards)
         self.stateful = bool(stateful)
         self.unroll = bool(unroll)
+        if self.unroll:
+            warnings.warn(
+                f"{self.name}: unroll=True is ignored; the fused kernel runs the loop.",
+                stacklevel=3,
+            )
         self.input_dim = input_dim
         self.input_length = input_length
         self._states: list[np.ndarray] | None = None
