@@ -350,16 +350,21 @@ def test_fused_matches_reference(
     compare(kind, seed, B, T, I, U, opts, flags, which)
 
 
+MIXED_ACTS = [
+    ("tanh", "hardSigmoid"),  # the default fast path
+    ("softsign", "sigmoid"),  # generic activation, fast recurrent activation
+    ("tanh", "registry:hardSigmoid"),  # fast activation, generic recurrent activation
+    ("relu", "softmax"),  # a non-element-wise generic recurrent activation
+]
+
+
 @pytest.mark.parametrize("kind", ["lstm", "gru", "gru_ra", "simple"])
-@pytest.mark.parametrize("defaults", [True, False])
-def test_fused_matches_reference_larger(kind, defaults):
-    """A longer sequence with every option on (fast default path and a generic path)."""
-    opts = _opts(
-        "tanh" if defaults else activations.get("softsign"),
-        "hardSigmoid" if defaults else "sigmoid",
-        go_backwards=not defaults,
-        return_sequences=True,
-    )
+@pytest.mark.parametrize("acts", MIXED_ACTS, ids=lambda p: "-".join(p))
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_fused_matches_reference_larger(kind, acts, go_backwards):
+    """A longer sequence with every option on, for each fast / generic activation mix."""
+    act, rec = (activations.get(a[9:]) if a.startswith("registry:") else a for a in acts)
+    opts = _opts(act, rec, go_backwards=go_backwards, return_sequences=True)
     flags = dict(bias=True, init=True, mask=True, dmask=True, rdmask=True)
     compare(kind, 7, 4, 9, 3, 5, opts, flags, (True, True, True))
 

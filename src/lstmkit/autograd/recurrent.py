@@ -14,6 +14,13 @@ backpropagation through time (BPTT). This is where the library gets its speed:
   then batched GEMMs ``dK = Xd^T·dZ``, ``dR = Hd^T·dZ``, ``db = Σ dZ``, ``dx = dZ·K^T``;
 * inference (no gradient being recorded) keeps no caches at all.
 
+Layout: inside the kernels every per-step quantity is feature-major, ``[features, batch]``
+(states ``[U, B]``, pre-activations ``[n_gates*U, B]`` computed as ``R^T·h``), so each gate is a
+contiguous block and every element-wise NumPy call runs on contiguous memory (strided gate
+slices of a ``[B, n_gates*U]`` row cost 2-3x more per call at these sizes). The input
+projection is transposed into this layout once after its GEMM, and ``dZ`` once before the
+weight GEMMs. Registry activations still see ``[batch, units]`` (transposed views).
+
 Notation
 --------
 ``B`` batch, ``T`` time steps, ``I`` input features, ``U`` units. Steps are numbered in the order
@@ -111,6 +118,7 @@ gradient also passes the two boundary points; they have measure zero).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -580,15 +588,25 @@ def _record(op, outs, inputs, backward) -> tuple[Tensor, list[Tensor]]:
     return ts[0], list(ts[1:])
 
 
+@functools.lru_cache(maxsize=64)
+def _fold_cached(U: int, G: int, n_rec_rows: int, scale_v: float, shift_v: float, dt):
+    scale = np.ones(G, dt)
+    scale[: n_rec_rows * U] = scale_v
+    shift = np.zeros(G, dt)
+    shift[: n_rec_rows * U] = shift_v
+    scale.flags.writeable = False
+    shift.flags.writeable = False
+    return scale, shift
+
+
 def _fold(U: int, G: int, n_rec_rows: int, act: _Act, dt) -> tuple[np.ndarray, np.ndarray] | None:
-    """Column scale and shift folding `act`'s affine part into the first n_rec_rows*U gates."""
+    """Column scale and shift folding `act`'s affine part into the first n_rec_rows*U gates.
+
+    The arrays are cached and read-only.
+    """
     if act.scale == 1.0 and act.shift == 0.0:
         return None
-    scale = np.ones(G, dt)
-    scale[: n_rec_rows * U] = act.scale
-    shift = np.zeros(G, dt)
-    shift[: n_rec_rows * U] = act.shift
-    return scale, shift
+    return _fold_cached(U, G, n_rec_rows, act.scale, act.shift, np.dtype(dt))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -597,6 +615,14 @@ def _fold(U: int, G: int, n_rec_rows: int, act: _Act, dt) -> tuple[np.ndarray, n
 # Internal gate order [o, i, f, c]: the three recurrent-activation gates are contiguous and the
 # three gates driven by dc̃ (i, f, c) too. _LSTM_PERM[k] = TF.js gate index of internal gate k.
 _LSTM_PERM = (3, 0, 1, 2)
+
+
+@functools.lru_cache(maxsize=64)
+def _lstm_cols(U: int) -> np.ndarray:
+    """Column indices of the internal [o, i, f, c] order in TF.js's [i, f, c, o] (read-only)."""
+    cols = np.concatenate([np.arange(k * U, (k + 1) * U) for k in _LSTM_PERM])
+    cols.flags.writeable = False
+    return cols
 
 
 def lstm_sequence(
@@ -666,16 +692,16 @@ def lstm_sequence(
     M, MC = a.M, a.MC
 
     # Permuted ([o, i, f, c]) and folded weights.
-    cols = np.concatenate([np.arange(k * U, (k + 1) * U) for k in _LSTM_PERM])
+    cols = _lstm_cols(U)
     Kp = a.K[:, cols]
-    Rp = a.R[:, cols]  # [U, 4U], C-contiguous (fancy indexing copies)
     bp = None if a.b is None else a.b[cols]
-    Kf, RfT, bf = Kp, np.ascontiguousarray(Rp.T), bp
+    RfT = a.R.T[cols]  # [4U, U], C-contiguous (fancy indexing copies)
+    Kf, bf = Kp, bp
     fold = _fold(U, G, 3, rec, dt)
     if fold is not None:
         scale, shift = fold
         Kf = Kp * scale
-        RfT = np.ascontiguousarray((Rp * scale).T)
+        np.multiply(RfT, scale[:, None], out=RfT)
         bf = shift if bp is None else bp * scale + shift
 
     Xd, Z = a.project(Kf, bf)  # Z [T, 4U, B]
@@ -735,6 +761,7 @@ def lstm_sequence(
         return _wrap_outs(outs)
 
     def backward(grads):
+        Rp = a.R[:, cols]  # [U, 4U] unfolded, permuted: dhd = Rp·dz
         dh, dY = a.output_grads(grads, return_sequences)
         dc = np.array(np.asarray(grads[2]).T, dtype=dt, order="C")
         dZ = np.empty((T, G, B), dt)
