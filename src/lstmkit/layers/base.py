@@ -265,7 +265,7 @@ class Layer:
         self._maybe_build(shapes)
         out_shape = self.compute_output_shape(shapes)
         node = Node(self, sym_inputs, {k: v for k, v in kwargs.items() if k != "mask"})
-        node.structure = inputs  # noqa: attribute kept for calls with nested inputs
+        node.structure = inputs  # the call's nesting, rebuilt when the graph runs
         self._inbound_nodes.append(node)
         index = len(self._inbound_nodes) - 1
         dtype = self._output_dtype(sym_inputs)
@@ -396,13 +396,16 @@ def _to_tensors(inputs: Any, where: str) -> Any:
 def layer_options(cls: type) -> set[str]:
     """Every keyword the class's constructors accept, through the class hierarchy."""
     names = set(_BASE_ARGS)
-    for klass in cls.__mro__:
+    cell_class = getattr(cls, "cell_class", None)  # LSTM, GRU, SimpleRNN take their cell's options
+    for klass in cls.__mro__ + (cell_class.__mro__ if cell_class else ()):
         init = klass.__dict__.get("__init__")
         if init is None:
             continue
         for p in inspect.signature(init).parameters.values():
             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self":
                 names.add(p.name)
+    if cell_class:
+        names.discard("cell")
     return names
 
 

@@ -719,147 +719,34 @@ class _CellRNN(RNN):
 
 
 class LSTM(_CellRNN):
-    """Long short-term memory (TF.js's `tf.layers.lstm`): gates i, f, c, o."""
+    """Long short-term memory (TF.js's `tf.layers.lstm`): gates i, f, c, o.
+
+    Options are LSTMCell's (units, activation='tanh', recurrent_activation='hardSigmoid',
+    use_bias, kernel/recurrent/bias initializers, regularizers and constraints,
+    unit_forget_bias, dropout, recurrent_dropout) and RNN's (return_sequences, return_state,
+    go_backwards, stateful, unroll).
+    """
 
     class_name = "LSTM"
     cell_class = LSTMCell
 
-    def __init__(
-        self,
-        units: int,
-        activation: Any = "tanh",
-        recurrent_activation: Any = "hardSigmoid",
-        use_bias: bool = True,
-        kernel_initializer: Any = "glorotNormal",
-        recurrent_initializer: Any = "orthogonal",
-        bias_initializer: Any = "zeros",
-        unit_forget_bias: bool | None = None,
-        kernel_regularizer: Any = None,
-        recurrent_regularizer: Any = None,
-        bias_regularizer: Any = None,
-        activity_regularizer: Any = None,
-        kernel_constraint: Any = None,
-        recurrent_constraint: Any = None,
-        bias_constraint: Any = None,
-        dropout: float = 0.0,
-        recurrent_dropout: float = 0.0,
-        implementation: int | None = None,
-        **kwargs: Any,
-    ):
-        super().__init__(
-            units,
-            activation=activation,
-            recurrent_activation=recurrent_activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            unit_forget_bias=unit_forget_bias,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            implementation=implementation,
-            **kwargs,
-        )
-
 
 class GRU(_CellRNN):
-    """Gated recurrent unit (TF.js's `tf.layers.gru`): gates z, r, h."""
+    """Gated recurrent unit (TF.js's `tf.layers.gru`): gates z, r, h.
+
+    Options are GRUCell's (as LSTM's, without unit_forget_bias, plus reset_after=False; True
+    runs Keras's layout with a [2, 3*units] bias) and RNN's.
+    """
 
     class_name = "GRU"
     cell_class = GRUCell
 
-    def __init__(
-        self,
-        units: int,
-        activation: Any = "tanh",
-        recurrent_activation: Any = "hardSigmoid",
-        use_bias: bool = True,
-        kernel_initializer: Any = "glorotNormal",
-        recurrent_initializer: Any = "orthogonal",
-        bias_initializer: Any = "zeros",
-        kernel_regularizer: Any = None,
-        recurrent_regularizer: Any = None,
-        bias_regularizer: Any = None,
-        activity_regularizer: Any = None,
-        kernel_constraint: Any = None,
-        recurrent_constraint: Any = None,
-        bias_constraint: Any = None,
-        dropout: float = 0.0,
-        recurrent_dropout: float = 0.0,
-        implementation: int | None = None,
-        reset_after: bool = False,
-        **kwargs: Any,
-    ):
-        super().__init__(
-            units,
-            activation=activation,
-            recurrent_activation=recurrent_activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            implementation=implementation,
-            reset_after=reset_after,
-            **kwargs,
-        )
-
 
 class SimpleRNN(_CellRNN):
-    """Fully connected recurrence (TF.js's `tf.layers.simpleRNN`)."""
+    """Fully connected recurrence (TF.js's `tf.layers.simpleRNN`): h = activation(x·K + b + h·R).
+
+    Options are SimpleRNNCell's (no recurrent_activation) and RNN's.
+    """
 
     class_name = "SimpleRNN"
     cell_class = SimpleRNNCell
-
-    def __init__(
-        self,
-        units: int,
-        activation: Any = "tanh",
-        use_bias: bool = True,
-        kernel_initializer: Any = "glorotNormal",
-        recurrent_initializer: Any = "orthogonal",
-        bias_initializer: Any = "zeros",
-        kernel_regularizer: Any = None,
-        recurrent_regularizer: Any = None,
-        bias_regularizer: Any = None,
-        activity_regularizer: Any = None,
-        kernel_constraint: Any = None,
-        recurrent_constraint: Any = None,
-        bias_constraint: Any = None,
-        dropout: float = 0.0,
-        recurrent_dropout: float = 0.0,
-        **kwargs: Any,
-    ):
-        super().__init__(
-            units,
-            activation=activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            **kwargs,
-        )

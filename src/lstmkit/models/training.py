@@ -292,7 +292,6 @@ class TrainingMixin:
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
             sws = [w[:split] if w is not None else None for w in sws]
             n_x = split
-        n_batches = len(data_mod.batches(n_x, batch_size))
 
         def epoch_batches(epoch: int) -> Iterable[tuple[list, list, list]]:
             if shuffle is True:
@@ -315,41 +314,45 @@ class TrainingMixin:
                         [w[idx] if w is not None else None for w in sws],
                     )
 
-        params = {
-            "epochs": epochs,
-            "initialEpoch": initial_epoch,
-            "samples": n_x,
-            "steps": None,
-            "batchSize": batch_size,
-            "verbose": verbose,
-            "doValidation": val is not None,
-            "metrics": self.metrics_names
-            + ([f"val_{m}" for m in self.metrics_names] if val is not None else []),
-        }
         return self._fit_loop(
             epoch_batches,
-            n_batches,
             epochs,
             initial_epoch,
             verbose,
             callbacks,
             val,
-            batch_size,
-            params,
+            val_batch_size=batch_size,
+            samples=n_x,
+            steps=None,
+            batch_size=batch_size,
         )
 
     def _fit_loop(
         self,
         epoch_batches,
-        n_batches,
         epochs,
         initial_epoch,
         verbose,
         callbacks,
         val,
+        *,
         val_batch_size,
-        params,
+        samples,
+        steps,
+        batch_size,
     ) -> callbacks_mod.History:
+        """The epoch/batch loop shared by array and iterable data; `params` as TF.js's."""
+        names = self.metrics_names + ([f"val_{m}" for m in self.metrics_names] if val else [])
+        params = {
+            "epochs": epochs,
+            "initialEpoch": initial_epoch,
+            "samples": samples,
+            "steps": steps,
+            "batchSize": batch_size,
+            "verbose": verbose,
+            "doValidation": val is not None,
+            "metrics": names,
+        }
         history = callbacks_mod.History()
         cbs = callbacks_mod.CallbackList.configure(callbacks, verbose, self, params, history)
         self._is_training = True
@@ -454,27 +457,17 @@ class TrainingMixin:
                 count += 1
                 yield xs, ys, ws
 
-        params = {
-            "epochs": epochs,
-            "initialEpoch": initial_epoch,
-            "samples": None,
-            "steps": batches_per_epoch,
-            "batchSize": None,
-            "verbose": verbose,
-            "doValidation": val is not None,
-            "metrics": self.metrics_names
-            + ([f"val_{m}" for m in self.metrics_names] if val is not None else []),
-        }
         return self._fit_loop(
             epoch_batches,
-            batches_per_epoch,
             epochs,
             initial_epoch,
             verbose,
             callbacks,
             val,
-            32,
-            params,
+            val_batch_size=32,
+            samples=None,
+            steps=batches_per_epoch,
+            batch_size=None,
         )
 
     def _validation_arrays(self, validation_data: Any) -> tuple[list, list]:
