@@ -12,6 +12,7 @@ from . import (
     callbacks,
     constraints,
     initializers,
+    io,
     layers,
     losses,
     metrics,
@@ -33,8 +34,10 @@ from .autograd import (
 )
 from .autograd.ops import *  # noqa: F403  (the op functions, TF.js style: tf.matmul, tf.sigmoid)
 from .autograd.ops import __all__ as _op_names
+from .io import load_layers_model
 from .layers.input_layer import input
 from .models import LayersModel, Sequential, model, sequential
+from .models.serialization import models_from_json
 from .tensor import (
     Tensor,
     dispose,
@@ -70,10 +73,13 @@ __all__ = [
     "constraints",
     "initializers",
     "input",
+    "io",
     "layers",
+    "load_layers_model",
     "losses",
     "metrics",
     "model",
+    "models_from_json",
     "optimizers",
     "regularizers",
     "sequential",

@@ -77,12 +77,44 @@ class LayersModel(TrainingMixin, Layer):
                 self._nodes.insert(0, t.source_layer._inbound_nodes[0])
                 reached.add(id(t.source_layer))
         self._check_inputs_reach(ins)
-        layers: list[Layer] = []
-        for node in self._nodes:
-            if all(node.layer is not seen for seen in layers):
-                layers.append(node.layer)
-        self._layers = layers
+        self._layers = self._layers_by_depth(outs)
         self.built = True
+
+    def _layers_by_depth(self, outs: list[SymbolicTensor]) -> list[Layer]:
+        """TF.js's `model.layers` order (container.ts): deepest first (the inputs), ties in the
+        order a depth-first walk from the outputs first meets the layers."""
+        first_seen: dict[int, int] = {}
+        by_id: dict[int, Layer] = {}
+
+        def walk(t: SymbolicTensor, done: set[int]) -> None:
+            node = _producer(t)
+            if id(node) in done:
+                return
+            first_seen.setdefault(id(node.layer), len(first_seen))
+            by_id[id(node.layer)] = node.layer
+            for i in node.inputs:
+                walk(i, done)
+            done.add(id(node))
+
+        done: set[int] = set()
+        for t in outs:
+            walk(t, done)
+        for t in self.inputs:  # an input no output depends on still belongs to the model
+            first_seen.setdefault(id(t.source_layer), len(first_seen))
+            by_id[id(t.source_layer)] = t.source_layer
+        node_depth: dict[int, int] = {}
+        layer_depth: dict[int, int] = {}
+        for node in reversed(self._nodes):  # outputs first
+            depth = max(node_depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+            layer_depth[id(node.layer)] = depth
+            node_depth[id(node)] = depth
+            for t in node.inputs:
+                producer = _producer(t)
+                node_depth[id(producer)] = max(depth + 1, node_depth.get(id(producer), 0))
+        for key in by_id:
+            layer_depth.setdefault(key, 0)
+        order = sorted(by_id, key=lambda k: (-layer_depth[k], first_seen[k]))
+        return [by_id[k] for k in order]
 
     def _collect_nodes(self, outs: list[SymbolicTensor]) -> list[Node]:
         """Nodes the outputs depend on, each after the nodes that feed it."""
@@ -251,6 +283,26 @@ class LayersModel(TrainingMixin, Layer):
             "input_layers": [ref(t) for t in self.inputs],
             "output_layers": [ref(t) for t in self.outputs],
         }
+
+    # -- files (lstmkit.io) -----------------------------------------------------------------
+    def save(
+        self,
+        path: Any,
+        include_optimizer: bool = False,
+        shard_size: int | bool | None = None,
+        quantization: Any = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> Any:
+        """Save as a TF.js layers-model folder (model.json + weights.bin); see lstmkit.io."""
+        from ..io import save_model
+
+        return save_model(self, path, include_optimizer, shard_size, quantization, metadata)
+
+    def to_json(self) -> str:
+        """The topology as JSON text, as TF.js's `model.toJSON()`."""
+        from ..io import model_to_json
+
+        return model_to_json(self)
 
     def __repr__(self) -> str:
         ins = ", ".join(format_shape(t.shape) for t in self.inputs)

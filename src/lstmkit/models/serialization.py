@@ -8,12 +8,13 @@ of the layer list does not matter).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..layers.base import Layer
 from ..layers.input_layer import InputLayer
+from ..layers.recurrent import RNN
 from ..layers.serialization import deserialize as deserialize_layer
+from ..layers.wrappers import Bidirectional
 from .functional import LayersModel
 from .sequential import Sequential
 
@@ -46,11 +47,22 @@ def _sequential(config: Any) -> Sequential:
         raise ValueError("A Sequential config must be a list of layers or {name, layers}.")
     model = Sequential(name=name)
     for layer_cfg in layers_cfg:
-        layer = deserialize_layer(_layer_entry(layer_cfg))
+        layer = _deserialize(layer_cfg)
         if isinstance(layer, InputLayer) and model.outputs:
             continue
         model.add(layer)
     return model
+
+
+_MODEL_CLASSES = ("Sequential", "Model", "Functional")
+
+
+def _deserialize(cfg: dict[str, Any]) -> Layer:
+    """A layer, or a whole model used as a layer (a nested Sequential or functional model)."""
+    entry = _layer_entry(cfg)
+    if entry["class_name"] in _MODEL_CLASSES:
+        return model_from_config(entry)
+    return deserialize_layer(entry)
 
 
 def _layer_entry(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +77,7 @@ def _functional(config: dict[str, Any]) -> LayersModel:
     layers: dict[str, Layer] = {}
     pending: list[tuple[Layer, list]] = []
     for entry in config.get("layers", []):
-        layer = deserialize_layer(_layer_entry(entry))
+        layer = _deserialize(entry)
         name = entry.get("name", layer.name)
         layers[name] = layer
         for node in entry.get("inbound_nodes", []):
@@ -79,13 +91,17 @@ def _functional(config: dict[str, Any]) -> LayersModel:
         for item in list(pending):
             layer, refs = item
             try:
-                args = [outputs[(r[0], r[1])][r[2]] for r in refs]
-            except KeyError:
+                args = [outputs[_node_key(layers, r)][r[2]] for r in refs]
+            except (KeyError, IndexError):
                 continue
             kwargs = (
                 refs[0][3] if refs and len(refs[0]) > 3 and isinstance(refs[0][3], dict) else {}
             )
-            out = layer.apply(args if len(args) > 1 else args[0], **_node_kwargs(kwargs))
+            kwargs = _node_kwargs(kwargs)
+            if len(args) > 1 and isinstance(layer, (RNN, Bidirectional)):
+                # TF.js's standardizeArgs: an RNN's extra inputs are its initial state
+                args, kwargs = args[:1], {**kwargs, "initial_state": args[1:]}
+            out = layer.apply(args if len(args) > 1 else args[0], **kwargs)
             outputs[(layer.name, len(layer._inbound_nodes) - 1)] = (
                 out if isinstance(out, list) else [out]
             )
@@ -101,7 +117,7 @@ def _functional(config: dict[str, Any]) -> LayersModel:
     def resolve(refs: list) -> list:
         out = []
         for r in refs:
-            key = (r[0], r[1])
+            key = _node_key(layers, r)
             if key not in outputs:
                 raise ValueError(f"Model config: output/input layer {r[0]!r} is not in the graph.")
             out.append(outputs[key][r[2]])
@@ -114,6 +130,13 @@ def _functional(config: dict[str, Any]) -> LayersModel:
         outs if len(outs) > 1 else outs[0],
         name=config.get("name"),
     )
+
+
+def _node_key(layers: dict[str, Layer], ref: list) -> tuple[str, int]:
+    """(layer name, lstmkit node index) of a [name, node, tensor] reference. TF.js counts a
+    nested model's own graph as its node 0, which lstmkit's models do not record."""
+    name, index = ref[0], ref[1]
+    return (name, index - 1) if isinstance(layers.get(name), LayersModel) else (name, index)
 
 
 def _refs(value: list) -> list:
@@ -139,15 +162,45 @@ def model_to_topology(model: LayersModel) -> dict[str, Any]:
     """`modelTopology` as TF.js writes it."""
     return {
         "class_name": model.class_name,
-        "config": model.get_config(),
+        "config": _tfjs_node_indices(model.class_name, model.get_config()),
         "keras_version": f"tfjs-layers {TFJS_VERSION}",
         "backend": "tensor_flow.js",
     }
 
 
+def _tfjs_node_indices(class_name: str, config: Any) -> Any:
+    """Number a nested model's nodes as TF.js does (its own graph is node 0), at every level."""
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        return config
+    entries = [
+        {**e, "config": _tfjs_node_indices(e.get("class_name"), e.get("config"))}
+        for e in config["layers"]
+    ]
+    if class_name not in ("Model", "Functional"):
+        return {**config, "layers": entries}
+    nested = {e.get("name") for e in entries if e.get("class_name") in _MODEL_CLASSES}
+
+    def bump(ref: list) -> list:
+        return [ref[0], ref[1] + 1, *ref[2:]] if ref[0] in nested else ref
+
+    for e in entries:
+        e["inbound_nodes"] = [[bump(r) for r in node] for node in e.get("inbound_nodes", [])]
+    return {
+        **config,
+        "layers": entries,
+        "input_layers": [bump(r) for r in config.get("input_layers", [])],
+        "output_layers": [bump(r) for r in config.get("output_layers", [])],
+    }
+
+
 def models_from_json(text: str | dict[str, Any]) -> LayersModel:
     """A model (fresh weights) from topology JSON text or a parsed dict."""
-    data = json.loads(text) if isinstance(text, str) else text
+    if isinstance(text, (str, bytes)):
+        from ..io.model_json import loads  # the strict JSON reader (no NaN, bounded depth)
+
+        data = loads(text)
+    else:
+        data = text
     if "modelTopology" in data:
         data = data["modelTopology"]
     return model_from_config(data)

@@ -1,0 +1,216 @@
+"""Model folders on disk: safe reads of model.json and weight files, atomic writes.
+
+Reading: a weight path from a manifest must name a regular file inside the model's folder.
+Absolute paths, URLs, `..`, backslashes and symlinks that resolve outside the folder are
+refused, and file sizes are compared with what the manifest declares before any byte is read.
+
+Writing: the files go into a temporary folder beside the target, which then takes the
+target's place in one rename (an atomic exchange on Linux when the target exists), so a save
+that dies midway leaves the previous model whole and nothing half-written under its name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import re
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from .errors import ModelFormatError
+
+MAX_MODEL_JSON_BYTES = 256 * 2**20
+"""model.json files larger than this are refused (real ones are kilobytes)."""
+
+MODEL_JSON = "model.json"
+# the only names a folder may hold for `save` to replace it: what TF.js writers leave there
+_MODEL_FILE = re.compile(r"(model\.json|weights_manifest\.json|[^/]*\.bin)")
+
+
+def model_json_path(path: str | os.PathLike) -> Path:
+    """model.json of a model folder, or the given file (e.g. `my-model.json`) itself."""
+    text = os.fspath(path)
+    if isinstance(text, str) and text.startswith("file://"):
+        text = text[len("file://") :]
+    p = Path(text)
+    if p.is_dir():
+        return p / MODEL_JSON
+    return p
+
+
+def read_model_json(path: Path) -> bytes:
+    """The bytes of model.json (a regular file of at most MAX_MODEL_JSON_BYTES)."""
+    try:
+        st = path.stat()
+    except OSError as e:
+        raise ModelFormatError(path, f"cannot read the model file: {e.strerror or e}.") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ModelFormatError(path, "not a regular file.")
+    if st.st_size > MAX_MODEL_JSON_BYTES:
+        raise ModelFormatError(path, f"{st.st_size} bytes is too large for a model.json.")
+    return _read_exactly(path, st.st_size)
+
+
+def weight_file(folder: Path, rel: str, manifest: Path) -> Path:
+    """The file a manifest path names, if it is a regular file inside `folder`."""
+    parts = rel.split("/")
+    if (
+        not rel
+        or rel.startswith("/")
+        or "\\" in rel
+        or "\0" in rel
+        or ":" in parts[0]
+        or ".." in parts
+    ):
+        raise ModelFormatError(
+            manifest, f"weight path {rel!r} is not a plain relative path inside the model folder."
+        )
+    parts = [p for p in parts if p not in ("", ".")]
+    if not parts:
+        raise ModelFormatError(manifest, f"weight path {rel!r} names no file.")
+    candidate = folder.joinpath(*parts)
+    try:
+        root = os.path.realpath(folder)
+        real = os.path.realpath(candidate)
+    except (OSError, ValueError):  # e.g. a lone surrogate the file system cannot encode
+        raise ModelFormatError(
+            manifest, f"weight path {rel!r} is not a usable file name."
+        ) from None
+    if os.path.commonpath([root, real]) != root:
+        raise ModelFormatError(manifest, f"weight path {rel!r} leads outside the model folder.")
+    try:
+        st = os.stat(real)
+    except (OSError, ValueError):
+        raise ModelFormatError(candidate, "weight file not found.") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ModelFormatError(candidate, "weight path is not a regular file.")
+    return Path(real)
+
+
+def read_group(
+    folder: Path, paths: list[str], min_bytes: int, exact: bool, manifest: Path
+) -> bytes:
+    """The concatenated bytes of one group's files, sizes checked before reading.
+
+    `min_bytes` is what the manifest declares (exactly, unless `exact` is False because the
+    group holds strings whose lengths are in the data).
+    """
+    files = [weight_file(folder, p, manifest) for p in paths]
+    sizes = [f.stat().st_size for f in files]
+    total = sum(sizes)
+    if total < min_bytes or (exact and total != min_bytes):
+        listing = ", ".join(f"{p} ({s} bytes)" for p, s in zip(paths, sizes)) or "no files"
+        raise ModelFormatError(
+            manifest,
+            f"the manifest declares {min_bytes} bytes of weights for {listing}, which hold "
+            f"{total} bytes ({'truncated' if total < min_bytes else 'extra bytes'}).",
+        )
+    return b"".join(_read_exactly(f, s) for f, s in zip(files, sizes))
+
+
+def _read_exactly(path: Path, size: int) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(size)
+    except OSError as e:
+        raise ModelFormatError(path, f"cannot read: {e.strerror or e}.") from None
+    if len(data) != size:
+        raise ModelFormatError(path, f"file changed while reading ({len(data)} of {size} bytes).")
+    return data
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def write_model_folder(target: str | os.PathLike, files: Mapping[str, bytes]) -> Path:
+    """Write `files` (name -> bytes) as the folder `target`, replacing a previous model there.
+
+    A folder that already exists is replaced only if it holds nothing but model files
+    (model.json, *.bin, weights_manifest.json), so a wrong path cannot delete other data.
+    """
+    target = Path(os.path.realpath(os.fspath(target)))  # a symlinked folder is saved in place
+    if target.exists() and not target.is_dir():
+        raise ValueError(f"{target}: cannot save a model there; it is a file, not a folder.")
+    if target.is_dir():
+        _check_replaceable(target)
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.saving-", dir=parent))
+    try:
+        for name, data in files.items():
+            _write_file(tmp / name, data)
+        _fsync_dir(tmp)
+        if target.is_dir():
+            _replace_folder(tmp, target)
+        else:
+            os.rename(tmp, target)
+        _fsync_dir(parent)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _check_replaceable(target: Path) -> None:
+    others = sorted(
+        e.name
+        for e in os.scandir(target)
+        if not (e.is_file(follow_symlinks=False) and _MODEL_FILE.fullmatch(e.name))
+    )
+    if others:
+        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+        raise ValueError(
+            f"{target}: refusing to replace this folder, it holds files that are not a model's "
+            f"({shown}); save to a new or empty folder."
+        )
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "xb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """Put `new` at `target`; afterwards `new`'s path holds nothing of value."""
+    if _exchange(new, target):  # `new` now holds the previous model
+        shutil.rmtree(new, ignore_errors=True)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    os.rmdir(old)
+    os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically with Linux's renameat2(RENAME_EXCHANGE); False if unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    at_fdcwd, rename_exchange = -100, 2
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0

@@ -1,0 +1,231 @@
+"""`save_model` and `load_layers_model`: TF.js layers-model folders in and out.
+
+Saving writes what tfjs-node's `model.save('file://dir')` writes (training.ts `save` and
+tfjs-node's file_system.ts): model.json with the keys `modelTopology, weightsManifest, format,
+generatedBy, convertedBy[, trainingConfig][, userDefinedMetadata]` and weights.bin. `generatedBy`
+is TF.js's own string, `"TensorFlow.js tfjs-layers v4.22.0"`: the files are exactly what
+TF.js 4.22 would write for the same model (the topology already says `keras_version:
+"tfjs-layers 4.22.0"`), so a TF.js file loaded and saved again comes back byte for byte.
+
+Loading follows `tf.loadLayersModel` (models.ts): the topology builds the model, a top-level
+`trainingConfig` compiles it, weights are matched by name (with TF.js's cell-segment fallback,
+`lstm/lstm_cell/kernel` -> `lstm/kernel`), optimizer weights restore the optimizer's state,
+and strict mode reports unmatched weights with TF.js's messages.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..models.functional import LayersModel
+from ..models.serialization import TFJS_VERSION, model_from_config, model_to_topology
+from . import handlers, model_json, training_config, weights
+from .errors import ModelFormatError
+from .guard import weight_budget
+
+GENERATED_BY = f"TensorFlow.js tfjs-layers v{TFJS_VERSION}"
+FORMAT = "layers-model"
+DEFAULT_SHARD_SIZE = 4 * 1024 * 1024  # the converter's 4 MiB, the browsers' cache limit
+WEIGHTS_FILE = "weights.bin"
+NON_STRICT_EXTRA_VALUES = 2**26  # weight values a non-strict load may initialize beyond the files
+STRICT_MARGIN_VALUES = 2**20
+METADATA_WARN_BYTES = 1024 * 1024  # TF.js warns above 1 MiB of userDefinedMetadata
+
+
+# -- saving -----------------------------------------------------------------------------------
+
+
+def model_to_json(model: LayersModel) -> str:
+    """The topology as TF.js's `model.toJSON()` returns it (JSON text of `modelTopology`)."""
+    return model_json.dumps(model_to_topology(model), "modelTopology")
+
+
+def save_model(
+    model: LayersModel,
+    path: str | os.PathLike,
+    include_optimizer: bool = False,
+    shard_size: int | bool | None = None,
+    quantization: str | dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> Path:
+    """Save `model` as a TF.js layers-model folder at `path`; returns the folder.
+
+    - include_optimizer: also write `trainingConfig` and the optimizer's state (group
+      "optimizer") when the model is compiled, as TF.js's `includeOptimizer: true`.
+    - shard_size: None writes one `weights.bin` (tfjs-node); a byte count (True for 4 MiB)
+      writes the converter's `group1-shard{i}of{n}.bin` files.
+    - quantization: 'uint8', 'uint16' or 'float16' for every float32 model weight, or the
+      converter's `{dtype: fnmatch pattern(s) | True}` map; optimizer state stays float32.
+    - metadata: a JSON object stored as `userDefinedMetadata` (default: the metadata the model
+      was loaded with, as TF.js keeps it).
+    """
+    entries = [(w.original_name, w.numpy(), None) for w in model.weights]
+    plan = weights.quantization_plan([e[0] for e in entries], quantization)
+    doc: dict[str, Any] = {
+        "modelTopology": model_to_topology(model),
+        "weightsManifest": None,
+        "format": FORMAT,
+        "generatedBy": GENERATED_BY,
+        "convertedBy": None,
+    }
+    if include_optimizer and model.optimizer is not None:
+        doc["trainingConfig"] = training_config.training_config(model)
+        entries += [(n, v, "optimizer") for n, v in _optimizer_weights(model.optimizer)]
+    if metadata is None:
+        metadata = getattr(model, "user_defined_metadata", None)
+    if metadata is not None:
+        doc["userDefinedMetadata"] = _check_metadata(metadata, model.name)
+    specs, data = weights.encode_weights(entries, plan)
+    files: dict[str, bytes] = {}
+    if shard_size is None or shard_size is False:
+        paths = [WEIGHTS_FILE]
+        files[WEIGHTS_FILE] = data
+    else:
+        size = DEFAULT_SHARD_SIZE if shard_size is True else int(shard_size)
+        shards = weights.shard(data, size)
+        paths = [f"group1-shard{i + 1}of{len(shards)}.bin" for i in range(len(shards))]
+        files.update(zip(paths, shards))
+    doc["weightsManifest"] = [{"paths": paths, "weights": specs}]
+    text = model_json.dumps(doc, "model.json")
+    return handlers.write_model_folder(path, {handlers.MODEL_JSON: text.encode("utf-8"), **files})
+
+
+def _optimizer_weights(optimizer: Any) -> list[tuple[str, np.ndarray]]:
+    if optimizer.class_name == "Adamax":
+        raise ValueError(
+            "include_optimizer=True with Adamax: TF.js cannot save or restore Adamax's state "
+            "(getWeights()/setWeights() are not implemented for Adamax), so such a file would "
+            "not load in TF.js. Save with include_optimizer=False, or train with another optimizer."
+        )
+    return [(name, np.asarray(value)) for name, value in optimizer.get_weights()]
+
+
+def _check_metadata(metadata: Any, model_name: str) -> dict[str, Any]:
+    if not isinstance(metadata, dict):
+        raise ValueError(
+            f"metadata for model {model_name} must be a JSON object (a dict), "
+            f"got {type(metadata).__name__}."
+        )
+    size = len(model_json.dumps(metadata, "metadata"))
+    if size > METADATA_WARN_BYTES:
+        warnings.warn(
+            f"User-defined metadata of model {model_name} is {size} characters long, more than "
+            "the 1 MiB TF.js recommends.",
+            stacklevel=3,
+        )
+    return metadata
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+
+def load_layers_model(path: str | os.PathLike, strict: bool = True) -> LayersModel:
+    """Load a TF.js layers model (`tf.loadLayersModel`) from a folder or a model.json path.
+
+    Accepts the tfjs-node, browser-download and converter layouts, quantized weights, shards,
+    the converter's `model_config` wrapper and Keras 2 weight names. With `strict`, every
+    weight in the files must have a variable and every variable a weight. Anything wrong with
+    the files raises `ModelFormatError` naming the file.
+    """
+    json_path = handlers.model_json_path(path)
+    doc = model_json.loads(handlers.read_model_json(json_path), json_path)
+    if not isinstance(doc, dict):
+        raise ModelFormatError(json_path, "model.json must hold a JSON object.")
+    topology = doc.get("modelTopology")
+    if not isinstance(topology, dict):
+        raise ModelFormatError(json_path, "'modelTopology' is missing or not an object.")
+    groups = weights.parse_manifest(doc.get("weightsManifest"), json_path)
+    tensors = _read_weights(json_path, groups)
+    model_values = {s.key: v for s, v in tensors if s.group != "optimizer"}
+    optimizer_values = [(s.key, v) for s, v in tensors if s.group == "optimizer"]
+    has_weights = doc.get("weightsManifest") is not None
+    model = _build(topology, json_path, model_values, strict and has_weights)
+    if doc.get("trainingConfig") is not None:
+        training_config.compile_from(model, doc["trainingConfig"], json_path)
+    if has_weights:
+        _assign(model, model_values, strict, json_path)
+    if model.optimizer is not None and optimizer_values:
+        try:
+            model.optimizer.set_weights(optimizer_values)
+        except Exception as e:
+            raise ModelFormatError(json_path, f"optimizer weights: {e}") from None
+    meta = doc.get("userDefinedMetadata")
+    if meta is not None:
+        if not isinstance(meta, dict):
+            raise ModelFormatError(json_path, "'userDefinedMetadata' must be an object.")
+        model.user_defined_metadata = meta
+    return model
+
+
+def _read_weights(json_path: Path, groups: list[weights.WeightGroup]) -> list:
+    folder = json_path.parent
+    out = []
+    for group in groups:
+        data = handlers.read_group(
+            folder, group.paths, group.min_bytes, not group.has_strings, json_path
+        )
+        out += weights.decode_group(group, data, json_path)
+    return out
+
+
+def _build(
+    topology: dict[str, Any], json_path: Path, values: dict[str, np.ndarray], fast: bool
+) -> LayersModel:
+    # In strict mode every variable takes a tensor from the files, so the model cannot need more
+    # values than they hold; the margin lets a near miss report which weights are missing.
+    held = sum(int(v.size) for v in values.values())
+    limit = 2 * held + STRICT_MARGIN_VALUES if fast else held + NON_STRICT_EXTRA_VALUES
+    try:
+        with weight_budget(limit, fast, json_path):
+            return model_from_config(topology)
+    except ModelFormatError:
+        raise
+    except Exception as e:  # a topology this library cannot build, whatever the layer says
+        raise ModelFormatError(
+            json_path, f"modelTopology: cannot build the model: {type(e).__name__}: {e}"
+        ) from None
+
+
+def _assign(model: LayersModel, values: dict[str, np.ndarray], strict: bool, path: Path) -> None:
+    """TF.js's `Container.loadWeights`: match by name, fall back to dropping the cell segment."""
+    targets: dict[str, Any] = {}
+    total = 0
+    for layer in model.layers:
+        for w in layer.weights:
+            if w.original_name in targets:
+                raise ModelFormatError(path, f"Duplicate weight name: {w.original_name}")
+            targets[w.original_name] = w
+            total += 1
+    pairs = []
+    for name, value in values.items():
+        key = name
+        if key not in targets:
+            tokens = name.split("/")
+            key = "/".join(tokens[:-2] + tokens[-1:])
+        if key in targets:
+            pairs.append((targets.pop(key), name, value))
+        elif strict:
+            raise ModelFormatError(path, f"Provided weight data has no target variable: {name}")
+    if strict and targets:
+        raise ModelFormatError(
+            path, f"{len(targets)} of {total} weights are not set: {','.join(targets)}"
+        )
+    for var, name, value in pairs:
+        if tuple(value.shape) != tuple(var.shape):
+            raise ModelFormatError(
+                path,
+                f"weight {name}: Shape mismatch: {list(var.shape)} vs. {list(value.shape)} "
+                "(the model's variable vs. the file's tensor).",
+            )
+        if value.dtype.kind != var._data.dtype.kind:
+            raise ModelFormatError(
+                path,
+                f"weight {name}: the file holds {value.dtype} values for a {var.dtype} variable.",
+            )
+    for var, _, value in pairs:
+        var.assign(value)
