@@ -6,28 +6,21 @@ in strict mode every variable must receive a tensor from the weight files, so th
 cannot need more values than the files hold. As TF.js's `fastWeightInit` does, the initializers
 are replaced by zeros when every weight will be overwritten (no slow orthogonal draws).
 
-It wraps `Layer.add_weight` once, and the wrapper only acts inside a `weight_budget` block of
-the same thread (a ContextVar), so other code building models meanwhile is unaffected.
+It sets the Layer base's `weight_check` (a ContextVar) for the block, so only this thread's
+build is checked and other code building models meanwhile is unaffected.
 """
 
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import functools
-import inspect
 import math
 import operator
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..layers.base import Layer
+from ..layers.base import weight_check
 from .errors import ModelFormatError
-
-_active: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
-    "weight_budget", default=None
-)
 
 
 class _Budget:
@@ -58,33 +51,17 @@ class _Budget:
             )
 
 
-_original_add_weight = Layer.add_weight
-_signature = inspect.signature(_original_add_weight)
-
-
-@functools.wraps(_original_add_weight)
-def _add_weight(self: Layer, *args: Any, **kwargs: Any) -> Any:
-    budget = _active.get()
-    if budget is not None:
-        bound = _signature.bind(self, *args, **kwargs)
-        budget.take(self.name, bound.arguments.get("name"), bound.arguments.get("shape", ()))
-        if budget.fast_init:
-            bound.arguments["initializer"] = "zeros"
-        return _original_add_weight(*bound.args, **bound.kwargs)
-    return _original_add_weight(self, *args, **kwargs)
-
-
-def _install() -> None:
-    if Layer.add_weight is not _add_weight:
-        Layer.add_weight = _add_weight  # type: ignore[method-assign]
-
-
 @contextlib.contextmanager
 def weight_budget(limit: int, fast_init: bool, path: Path) -> Iterator[None]:
     """Within the block, layers may create at most `limit` weight values in total."""
-    _install()
-    token = _active.set(_Budget(limit, fast_init, path))
+    budget = _Budget(limit, fast_init, path)
+
+    def check(layer_name: str, name: str, shape: Any, initializer: Any) -> Any:
+        budget.take(layer_name, name, shape)
+        return "zeros" if budget.fast_init else initializer
+
+    token = weight_check.set(check)
     try:
         yield
     finally:
-        _active.reset(token)
+        weight_check.reset(token)

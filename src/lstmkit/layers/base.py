@@ -11,11 +11,12 @@ Options are snake_case; TF.js's camelCase spellings are accepted too (`inputShap
 
 from __future__ import annotations
 
+import contextvars
 import difflib
 import inspect
 import itertools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,12 @@ from ..tensor import Tensor, as_tensor
 Shape = tuple  # a shape with None for unknown dimensions
 
 _uids: dict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
+
+# While a model is built from a file, `io` sets a check here that sees every weight before it is
+# allocated (sizes against the weight files) and may replace its initializer; None otherwise.
+weight_check: contextvars.ContextVar[Callable[..., Any] | None] = contextvars.ContextVar(
+    "weight_check", default=None
+)
 
 
 def unique_name(prefix: str) -> str:
@@ -164,6 +171,9 @@ class Layer:
         dtype: str = "float32",
     ) -> LayerVariable:
         """Create a weight named `<layer name>/<name>` from an initializer."""
+        check = weight_check.get()
+        if check is not None:
+            initializer = check(self.name, name, shape, initializer)
         init = initializers_mod.get(initializer)
         value = init(tuple(int(d) for d in shape), dtype)
         v = LayerVariable(
