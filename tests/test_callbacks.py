@@ -148,3 +148,36 @@ def test_progress_with_tty_draws_a_bar_on_stderr():
 def test_verbose_zero_prints_nothing(capsys):
     small_model().fit(X, Y, epochs=2, verbose=0)
     assert capsys.readouterr() == ("", "")
+
+
+def test_model_checkpoint_saves_every_epoch_or_the_best(tmp_path):
+    model = small_model(lr=0.45)
+    every = tf.callbacks.model_checkpoint(tmp_path / "e{epoch}")
+    best = tf.callbacks.model_checkpoint(tmp_path / "best", monitor="loss", save_best_only=True)
+    losses = []
+    keep = tf.callbacks.custom(
+        on_epoch_end=lambda epoch, logs: losses.append(
+            (logs["loss"], [w.numpy() for w in model.get_weights()])
+        )
+    )
+    model.fit(X, Y, epochs=6, batch_size=4, verbose=0, callbacks=[keep, every, best])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "best",
+        "e1",
+        "e2",
+        "e3",
+        "e4",
+        "e5",
+        "e6",
+    ]
+    loaded = tf.load_layers_model(tmp_path / "best")
+    best_weights = min(losses, key=lambda item: item[0])[1]
+    for got, want in zip(loaded.get_weights(), best_weights):
+        np.testing.assert_array_equal(got.numpy(), want)
+    with pytest.raises(ValueError, match="not logged"):
+        small_model().fit(
+            X,
+            Y,
+            verbose=0,
+            callbacks=[tf.callbacks.model_checkpoint(tmp_path / "x", save_best_only=True)],
+        )

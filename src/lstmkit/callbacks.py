@@ -282,6 +282,61 @@ def terminate_on_nan() -> TerminateOnNaN:
     return TerminateOnNaN()
 
 
+class ModelCheckpoint(Callback):
+    """Save the model as TF.js files after each epoch, or only when `monitor` improves.
+
+    `path` may hold `{epoch}` (1-based) and log keys, e.g. "ckpt/e{epoch:02d}-{val_loss:.3f}";
+    without them each save replaces the last one (atomically).
+    """
+
+    def __init__(
+        self,
+        path: Any,
+        monitor: str = "val_loss",
+        save_best_only: bool = False,
+        mode: str = "auto",
+        include_optimizer: bool = False,
+        verbose: int = 0,
+    ) -> None:
+        super().__init__()
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(
+                f"model_checkpoint(): mode must be 'auto', 'min' or 'max', got {mode!r}."
+            )
+        self.path = str(path)
+        self.monitor = monitor
+        self.save_best_only = save_best_only
+        self.mode = ("max" if "acc" in monitor else "min") if mode == "auto" else mode
+        self.include_optimizer = include_optimizer
+        self.verbose = verbose
+        self.best = math.inf if self.mode == "min" else -math.inf
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = {k: v for k, v in (logs or {}).items() if not k.startswith("_")}
+        if self.save_best_only:
+            current = logs.get(self.monitor)
+            if current is None:
+                raise ValueError(
+                    f"model_checkpoint(): cannot save the best model by '{self.monitor}', which "
+                    f"is not logged; available: {', '.join(sorted(logs))}."
+                )
+            better = current < self.best if self.mode == "min" else current > self.best
+            if not better:
+                return
+            self.best = current
+        target = self.path.format(epoch=epoch + 1, **logs)
+        self.model.save(target, include_optimizer=self.include_optimizer)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: saved the model to {target}")
+
+
+def model_checkpoint(path: Any, **kwargs: Any) -> ModelCheckpoint:
+    """`tf.callbacks.model_checkpoint("ckpt")`: save TF.js model files during training."""
+    from .activations import to_snake_case
+
+    return ModelCheckpoint(path, **{to_snake_case(k): v for k, v in kwargs.items()})
+
+
 class CallbackList:
     """The callbacks of one fit: History and the progress logger first, then the user's."""
 
