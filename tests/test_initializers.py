@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +12,8 @@ import lstmkit as tf
 from lstmkit import initializers as I
 
 TRUNC = 0.87962566103423978  # std of a unit normal truncated at +-2 sigma
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "tfjs"
+from tfjs_fixtures import FIXTURES  # noqa: E402
+
 BIG = (400, 500)  # 200k samples: std estimates good to ~0.3%
 
 
@@ -289,7 +289,8 @@ def _initializer_configs(node, found):
     return found
 
 
-MODEL_FILES = sorted(FIXTURES.glob("*/model.json")) if FIXTURES.is_dir() else []
+MODEL_FILES = sorted(FIXTURES.glob("*/model.json"))
+assert MODEL_FILES, f"no fixture model files under {FIXTURES}"
 
 
 @pytest.mark.skipif(not MODEL_FILES, reason="TF.js fixtures not available")

@@ -1,4 +1,4 @@
-"""Every golden TF.js case in ../shared/fixtures/tfjs, loaded with `tf.load_layers_model`.
+"""Every golden TF.js case in tests/fixtures/tfjs, loaded with `tf.load_layers_model`.
 
 The model.json + weights.bin in each case folder were written by tfjs-node 4.22's `model.save`.
 Loaded here they must reproduce TF.js's summary and predictions, and after `compile` + `fit`

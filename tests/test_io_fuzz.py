@@ -1,6 +1,6 @@
 """Hostile model files: mutated fixtures load or raise ModelFormatError, nothing else.
 
-Hypothesis mutates the golden TF.js files (../shared/fixtures/tfjs): JSON values replaced or
+Hypothesis mutates the golden TF.js files (tests/fixtures/tfjs): JSON values replaced or
 deleted anywhere in model.json (the manifest more often), model.json bytes and weight bytes
 flipped, cut or extended. Every load must either succeed or raise `ModelFormatError`; any
 other exception, a hang or a crash is a bug.

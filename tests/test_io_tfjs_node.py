@@ -5,7 +5,7 @@ One module fixture saves every model below, writes one job list and runs ONE nod
 
 - TF.js's predictions on lstmkit's files with lstmkit's (1e-5), for every layer type and option;
 - TF.js's re-save of a file with lstmkit's load + save of the same file, byte for byte (fixtures
-  from ../shared/fixtures/tfjs, lstmkit's own files, metadata and optimizer state included);
+  from tests/fixtures/tfjs, lstmkit's own files, metadata and optimizer state included);
 - training resumed in TF.js from lstmkit's `include_optimizer` save against training resumed in
   lstmkit, and lstmkit's load of the file TF.js saved after that epoch;
 - the converter (sharded, two groups, `model_config` wrapper), browser-download, quantized and

@@ -4,7 +4,6 @@ finite-difference checks of the loss gradients."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,8 +12,9 @@ import lstmkit as tf
 from gradcheck import check_grads
 from lstmkit import losses as L
 from lstmkit import metrics as M
+from tfjs_fixtures import FIXTURES
 
-FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "tfjs" / "losses.json"
+FIXTURE = FIXTURES / "losses.json"
 DATA = json.loads(FIXTURE.read_text())
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import lstmkit as tf
 from lstmkit import optimizers as O
+from tfjs_fixtures import FIXTURES
 
-FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "tfjs" / "optimizers.json"
+FIXTURE = FIXTURES / "optimizers.json"
 DATA = json.loads(FIXTURE.read_text())
 
 

@@ -7,15 +7,15 @@ by following tfjs-core/src/tensor_format.ts by hand.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from lstmkit._format import format_tensor
+from tfjs_fixtures import FIXTURES
 
-FIXTURE = Path("/work/shared/fixtures/tfjs/print.json")
-CASES = json.loads(FIXTURE.read_text()) if FIXTURE.exists() else {}
+FIXTURE = FIXTURES / "print.json"
+CASES = json.loads(FIXTURE.read_text())
 NP_DTYPES = {"float32": np.float32, "int32": np.int32, "bool": np.bool_}
 
 

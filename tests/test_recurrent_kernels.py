@@ -3,14 +3,13 @@
 * against a plain per-step reference built here from tape ops (TF.js's `rnn()` loop and cell
   math), forward and backward, in float64, for drawn option combinations;
 * against central finite differences;
-* against TF.js 4.22 golden outputs (../shared/fixtures/tfjs);
+* against TF.js 4.22 golden outputs (tests/fixtures/tfjs (a copy of ../shared/fixtures));
 * argument checking and the no-tape inference path.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,8 +22,8 @@ from lstmkit._precision import float64
 from lstmkit.autograd import ops, tape
 from lstmkit.autograd.recurrent import gru_sequence, lstm_sequence, simple_rnn_sequence
 from lstmkit.tensor import Tensor
+from tfjs_fixtures import FIXTURES  # noqa: E402
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "tfjs"
 TOL = 1e-6
 
 
@@ -540,8 +539,6 @@ GOLDEN = [
 
 @pytest.mark.parametrize("name", GOLDEN)
 def test_tfjs_golden(name):
-    if not (FIXTURES / name).is_dir():
-        pytest.skip(f"fixture {name} not present")
     model, case, weights = _read_fixture(name)
     with float64():
         for pred in case["predict"]:

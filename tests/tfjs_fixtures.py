@@ -1,4 +1,7 @@
-"""Reading the golden TF.js fixtures in ../shared/fixtures/tfjs (a small reader for the tests).
+"""Reading the golden TF.js fixtures (a small reader for the tests).
+
+The fixtures are a copy, in tests/fixtures/, of ../shared/fixtures: files made by real TF.js 4.22
+(tests/fixtures/README.md says how; gen_fixtures.js and gen_print.js are the scripts).
 
 Weights are read by the manifest's order from weights.bin (little-endian, no padding).
 """
@@ -10,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "tfjs"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tfjs"
 
 _DTYPES = {"float32": "<f4", "int32": "<i4", "bool": "|b1"}
 
