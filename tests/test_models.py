@@ -277,3 +277,24 @@ def test_embedding_mask_through_lstm_matches_trimmed_sequence():
     padded = model.predict(np.array([[3, 5, 0, 0]], np.int32)).numpy()
     trimmed = lstm.apply(emb.apply(np.array([[3, 5]], np.int32))).numpy()
     np.testing.assert_allclose(padded, trimmed, rtol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["sequential", "functional"])
+def test_model_config_round_trip(kind):
+    if kind == "sequential":
+        model = tf.sequential(
+            [tf.layers.gru(units=3, input_shape=[4, 2]), tf.layers.dense(units=1)]
+        )
+    else:
+        inp = tf.input(shape=[4, 2])
+        seq, h = tf.layers.simple_rnn(units=3, return_sequences=True, return_state=True).apply(inp)
+        out = tf.layers.dense(units=1).apply(tf.layers.concatenate().apply([h, h]))
+        model = tf.model(inputs=inp, outputs=[out, seq])
+    twin = type(model).from_config(model.get_config())
+    assert type(twin) is type(model)
+    assert twin.get_config() == model.get_config()
+    twin.set_weights(model.get_weights())
+    x = np.random.default_rng(0).normal(size=(2, 4, 2)).astype(np.float32)
+    a, b = model.predict(x), twin.predict(x)
+    for u, v in zip(a if isinstance(a, list) else [a], b if isinstance(b, list) else [b]):
+        np.testing.assert_allclose(u.numpy(), v.numpy())

@@ -285,6 +285,13 @@ class LayersModel(TrainingMixin, Layer):
         }
 
     # -- files (lstmkit.io) -----------------------------------------------------------------
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> LayersModel:
+        """A model from its `get_config()` (fresh weights)."""
+        from .serialization import model_from_config
+
+        return model_from_config({"class_name": cls.class_name, "config": config})
+
     def save(
         self,
         path: Any,
