@@ -154,9 +154,10 @@ class _FusedCell(RNNCell):
         raise NotImplementedError
 
     def _kernel_kwargs(self) -> dict[str, Any]:
-        kw = {"activation": self.activation}
+        # by name for the registry's activations, so the kernels take their fast paths
+        kw = {"activation": _kernel_activation(self.activation)}
         if self.uses_recurrent_activation:
-            kw["recurrent_activation"] = self.recurrent_activation
+            kw["recurrent_activation"] = _kernel_activation(self.recurrent_activation)
         return kw
 
     def run_sequence(self, x, states, *, mask, go_backwards, return_sequences, training):
@@ -233,6 +234,14 @@ class _FusedCell(RNNCell):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **self._cell_fields()}
+
+
+def _kernel_activation(act: activations_mod.Activation) -> Any:
+    """The registry name of a built-in activation, or the object for a user's function."""
+    try:
+        return act.name if activations_mod.get(act.name) is act else act
+    except ValueError:
+        return act
 
 
 def _num(x: float) -> int | float:
