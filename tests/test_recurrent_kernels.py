@@ -1,15 +1,27 @@
 """The fused recurrent kernels (`lstm_sequence`, `gru_sequence`, `simple_rnn_sequence`).
 
+The checks of results run on both implementations of the time loops, the NumPy loops and the
+compiled ones (the optional extension `_fastrnn`; skipped when it is not built):
+
 * against a plain per-step reference built here from tape ops (TF.js's `rnn()` loop and cell
   math), forward and backward, in float64, for drawn option combinations;
 * against central finite differences;
-* against TF.js 4.22 golden outputs (tests/fixtures/tfjs (a copy of ../shared/fixtures));
+* against TF.js 4.22 golden outputs (tests/fixtures/tfjs (a copy of ../shared/fixtures)), in
+  float64 and float32;
+* compiled against NumPy loops in float32 and float64 on larger shapes, for every code path of
+  the extension (ISA, GEMM choice, batch chunks on threads); its activations and GEMM against
+  NumPy; the environment switch;
 * argument checking and the no-tape inference path.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,12 +31,32 @@ from hypothesis import strategies as st
 import lstmkit
 from lstmkit import activations
 from lstmkit._precision import float64
-from lstmkit.autograd import ops, tape
+from lstmkit.autograd import ops, recurrent, tape
 from lstmkit.autograd.recurrent import gru_sequence, lstm_sequence, simple_rnn_sequence
 from lstmkit.tensor import Tensor
 from tfjs_fixtures import FIXTURES  # noqa: E402
 
 TOL = 1e-6
+
+EXT = recurrent._load_extension()
+needs_ext = pytest.mark.skipif(EXT is None, reason="the _fastrnn extension is not built")
+PATHS = ["numpy", pytest.param("compiled", marks=needs_ext)]
+_OPTION_KEYS = ("isa", "gemm", "pack_limit", "threads", "min_parallel_work", "min_chunk_rows")
+
+
+@contextlib.contextmanager
+def loops(path: str, **options):
+    """Run the kernels on the NumPy loops or the compiled ones (with extension `options`)."""
+    previous = recurrent.use_extension(path == "compiled")
+    saved = EXT.options() if EXT is not None else None
+    try:
+        if options:
+            EXT.options(**options)
+        yield
+    finally:
+        recurrent.use_extension(previous)
+        if saved is not None:
+            EXT.options(**{k: saved[k] for k in _OPTION_KEYS})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,7 +315,7 @@ def loss_weights(rng, kind, B, T, U, return_sequences, which):
     return [rng.normal(size=s) if use else None for s, use in zip(shapes, which)]
 
 
-def compare(kind, seed, B, T, I, U, opts, flags, which):
+def compare(kind, seed, B, T, I, U, opts, flags, which, path="numpy"):
     rng = np.random.default_rng(seed)
     with float64():
         c = make_case(kind, rng, B, T, I, U, **flags)
@@ -291,7 +323,8 @@ def compare(kind, seed, B, T, I, U, opts, flags, which):
         if not builtin_any(which):
             which[0] = True
         w = loss_weights(rng, kind, B, T, U, opts["return_sequences"], which)
-        outs_f, g_f = forward_and_grads(run_fused, kind, c, opts, w)
+        with loops(path):
+            outs_f, g_f = forward_and_grads(run_fused, kind, c, opts, w)
         outs_r, g_r = forward_and_grads(run_ref, kind, c, opts, w)
     assert len(outs_f) == len(outs_r)
     for a, r in zip(outs_f, outs_r):
@@ -330,6 +363,7 @@ def _opts(draw_act, draw_rec, go_backwards, return_sequences):
     )
 
 
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("kind", ["lstm", "gru", "gru_ra", "simple"])
 @SETTINGS
 @given(
@@ -343,10 +377,10 @@ def _opts(draw_act, draw_rec, go_backwards, return_sequences):
     **dims,
 )
 def test_fused_matches_reference(
-    kind, seed, act, rec, go_backwards, return_sequences, flags, which, B, T, I, U
+    path, kind, seed, act, rec, go_backwards, return_sequences, flags, which, B, T, I, U
 ):
     opts = _opts(act, rec, go_backwards, return_sequences)
-    compare(kind, seed, B, T, I, U, opts, flags, which)
+    compare(kind, seed, B, T, I, U, opts, flags, which, path)
 
 
 MIXED_ACTS = [
@@ -357,15 +391,16 @@ MIXED_ACTS = [
 ]
 
 
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("kind", ["lstm", "gru", "gru_ra", "simple"])
 @pytest.mark.parametrize("acts", MIXED_ACTS, ids=lambda p: "-".join(p))
 @pytest.mark.parametrize("go_backwards", [False, True])
-def test_fused_matches_reference_larger(kind, acts, go_backwards):
+def test_fused_matches_reference_larger(path, kind, acts, go_backwards):
     """A longer sequence with every option on, for each fast / generic activation mix."""
     act, rec = (activations.get(a[9:]) if a.startswith("registry:") else a for a in acts)
     opts = _opts(act, rec, go_backwards=go_backwards, return_sequences=True)
     flags = dict(bias=True, init=True, mask=True, dmask=True, rdmask=True)
-    compare(kind, 7, 4, 9, 3, 5, opts, flags, (True, True, True))
+    compare(kind, 7, 4, 9, 3, 5, opts, flags, (True, True, True), path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -434,9 +469,11 @@ FD_CASES = [
 ]
 
 
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("kind,opts,flags", FD_CASES)
-def test_gradients_match_finite_differences(kind, opts, flags):
-    _fd_check(kind, opts, flags)
+def test_gradients_match_finite_differences(path, kind, opts, flags):
+    with loops(path):
+        _fd_check(kind, opts, flags)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -537,10 +574,11 @@ GOLDEN = [
 ]
 
 
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("name", GOLDEN)
-def test_tfjs_golden(name):
+def test_tfjs_golden(path, name):
     model, case, weights = _read_fixture(name)
-    with float64():
+    with float64(), loops(path):
         for pred in case["predict"]:
             got = _run_model(model, weights, _entry(pred["x"]))
             want = [_entry(y) for y in pred["y"]]
@@ -550,12 +588,26 @@ def test_tfjs_golden(name):
                 np.testing.assert_allclose(g, w, rtol=TOL, atol=TOL)
 
 
-def test_golden_in_float32():
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("name", GOLDEN)
+def test_tfjs_golden_in_float32(path, name):
+    """The default float32 computation gives TF.js's numbers to 1e-5."""
+    model, case, weights = _read_fixture(name)
+    with loops(path):
+        for pred in case["predict"]:
+            got = _run_model(model, weights, _entry(pred["x"]).astype(np.float32))
+            for g, w in zip(got, [_entry(y) for y in pred["y"]]):
+                np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_golden_in_float32(path):
     """The default float32 path gives TF.js's numbers to float32 accuracy."""
     model, case, weights = _read_fixture("lstm_default")
     pred = case["predict"][0]
     x = _entry(pred["x"]).astype(np.float32)
-    y, (h, c) = lstm_sequence(x, *weights[:3])
+    with loops(path):
+        y, (h, c) = lstm_sequence(x, *weights[:3])
     assert y._data.dtype == np.float32 and h._data.dtype == np.float32
     out = y.numpy() @ weights[3] + weights[4]
     np.testing.assert_allclose(out, _entry(pred["y"][0]), rtol=1e-5, atol=1e-6)
@@ -753,3 +805,265 @@ def test_bad_arguments_gru_and_simple():
     # a single state tensor is accepted for one-state cells: h_t = tanh(h_{t-1}·I)
     y, (h,) = simple_rnn_sequence(x, np.zeros((3, 2)), np.eye(2), None, np.ones((1, 2)))
     np.testing.assert_allclose(h.numpy(), np.tanh(np.tanh(np.ones((1, 2)))), rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# The compiled loops against the NumPy loops, and the extension's parts
+# ---------------------------------------------------------------------------------------------
+ISAS = ["baseline"] + (["avx2"] if EXT is not None and EXT.options()["avx2_available"] else [])
+EXT_CONFIGS = {
+    **{f"isa-{isa}": {"isa": isa} for isa in ISAS},
+    "micro-kernel": {"gemm": "packed"},
+    "blas": {"gemm": "blas"},
+    "chunks-on-threads": {"threads": 3, "min_parallel_work": 0, "min_chunk_rows": 2},
+}
+# |compiled - NumPy loops| <= rtol*|NumPy loops| + atol*max|NumPy loops|, per dtype, for
+# (outputs, gradients). float32: the two round differently (a fused GEMM, 2-ulp activations,
+# other summation orders) and the recurrence amplifies it (weights of scale 0.7 here, linear
+# activations): both are ~1e-5 of the largest gradient away from the float64 values.
+PATH_TOL = {np.float32: ((1e-4, 1e-5), (1e-4, 5e-5)), np.float64: ((1e-10, 1e-12), (1e-9, 1e-11))}
+
+
+def _run_dtype(kind, c, opts, w, dtype, path, **options):
+    """Outputs and leaf gradients in `dtype` (float32: the engine's default)."""
+    arrs = [c["x"], c["K"], c["R"]] + ([c["b"]] if c["b"] is not None else [])
+    arrs += list(c["states"]) if c["states"] is not None else []
+    leaves = []
+    for a in arrs:
+        t = Tensor._wrap(np.array(a, dtype))
+        t._requires_grad = True
+        leaves.append(t)
+    ctx = float64() if dtype == np.float64 else contextlib.nullcontext()
+    with ctx, loops(path, **options):
+        with tape.recording():
+            out, states = run_fused(kind, c, leaves, opts)
+            loss = None
+            for o, wk in zip([out] + list(states), w):
+                term = ops.sum(ops.mul(o, Tensor._wrap(np.asarray(wk, dtype))))
+                loss = term if loss is None else ops.add(loss, term)
+        grads = tape.backprop(loss, None, leaves)
+    return [o.numpy() for o in [out] + list(states)], grads
+
+
+def _compare_paths(kind, dtype, B, T, I, U, opts, flags, seed=11, **options):
+    rng = np.random.default_rng(seed)
+    c = make_case(kind, rng, B, T, I, U, **flags)
+    w = loss_weights(rng, kind, B, T, U, opts["return_sequences"], (True, True, True))
+    outs_c, g_c = _run_dtype(kind, c, opts, w, dtype, "compiled", **options)
+    outs_n, g_n = _run_dtype(kind, c, opts, w, dtype, "numpy")
+    (rt_o, at_o), (rt_g, at_g) = PATH_TOL[dtype]
+    for a, b in zip(outs_c, outs_n):
+        assert a.dtype == dtype
+        np.testing.assert_allclose(a, b, rtol=rt_o, atol=at_o * max(1.0, np.abs(b).max()))
+    for k, (a, b) in enumerate(zip(g_c, g_n)):
+        assert a.dtype == b.dtype == dtype
+        atol = at_g * max(1.0, np.abs(b).max())
+        np.testing.assert_allclose(a, b, rtol=rt_g, atol=atol, err_msg=f"gradient of leaf {k}")
+
+
+@needs_ext
+@pytest.mark.parametrize("config", list(EXT_CONFIGS), ids=str)
+@pytest.mark.parametrize("kind", ["lstm", "gru", "gru_ra", "simple"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_compiled_matches_numpy_loops(config, kind, dtype):
+    """Larger shapes than the reference test: vector chunks and one-lane tails (U = 13),
+    several micro-kernel tiles, every option on; then the plain configuration (U = 16)."""
+    options = EXT_CONFIGS[config]
+    opts = _opts("tanh", "sigmoid", go_backwards=True, return_sequences=True)
+    flags = dict(bias=True, init=True, mask=True, dmask=True, rdmask=True, mask_float=True)
+    _compare_paths(kind, dtype, 11, 5, 3, 13, opts, flags, **options)
+    opts = _opts("tanh", "hardSigmoid", go_backwards=False, return_sequences=False)
+    flags = dict(bias=False, init=False, mask=False, dmask=False, rdmask=False)
+    _compare_paths(kind, dtype, 14, 4, 6, 16, opts, flags, seed=12, **options)
+
+
+@needs_ext
+@pytest.mark.parametrize(
+    "act,rec", [("relu", "hardSigmoid"), ("linear", "tanh"), ("sigmoid", "relu")]
+)
+def test_compiled_matches_numpy_loops_other_activations(act, rec):
+    flags = dict(bias=True, init=True, mask=True, dmask=False, rdmask=True)
+    for kind in ("lstm", "gru", "gru_ra", "simple"):
+        opts = _opts(act, rec, go_backwards=False, return_sequences=True)
+        _compare_paths(kind, np.float32, 9, 4, 2, 10, opts, flags)
+        _compare_paths(kind, np.float64, 9, 4, 2, 10, opts, flags)
+
+
+@needs_ext
+@pytest.mark.parametrize("isa", ISAS)
+def test_compiled_tanh_and_sigmoid_are_accurate(isa):
+    """float32: within 4e-7 relative of the exact values (about 2 ulp); float64: libm's."""
+    grid = [np.linspace(-30, 30, 600001), np.geomspace(1e-30, 120, 40001)]
+    x = np.concatenate(grid + [-grid[1]]).astype(np.float32)
+    specials = np.array(
+        [0.0, -0.0, np.inf, -np.inf, np.nan, 87.5, -87.5, -104.0, 1e-40], np.float32
+    )
+    exact = {1: np.tanh, 2: lambda v: 1.0 / (1.0 + np.exp(-v))}
+    with loops("compiled", isa=isa):
+        for kind, f in exact.items():
+            y = np.empty_like(x)
+            EXT.activation(False, kind, x, y)
+            want = f(x.astype(np.float64))
+            normal = np.abs(want) >= np.finfo(np.float32).tiny
+            rel = np.abs(y[normal] - want[normal]) / np.abs(want[normal])
+            assert rel.max() < 4e-7, (kind, x[normal][rel.argmax()])
+            assert np.all(np.abs(y[~normal] - want[~normal]) < 2e-38)
+            ys = np.empty_like(specials)
+            EXT.activation(False, kind, specials, ys)
+            assert kind != 1 or np.signbit(ys[1])  # tanh(-0.0) = -0.0
+            with np.errstate(over="ignore"):
+                np.testing.assert_allclose(
+                    ys, f(specials.astype(np.float64)), rtol=4e-7, atol=2e-38
+                )
+            xd = np.concatenate([x, specials]).astype(np.float64)
+            yd = np.empty_like(xd)
+            EXT.activation(True, kind, xd, yd)
+            with np.errstate(over="ignore"):
+                np.testing.assert_allclose(yd, f(xd), rtol=1e-14, atol=1e-300)
+
+
+@needs_ext
+@pytest.mark.parametrize("gemm", ["packed", "blas"])
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_compiled_gemm(gemm, isa, dtype):
+    """C = op(A)·op(W) (+ C) for transposed operands, edge tiles and a K split in blocks."""
+    rng = np.random.default_rng(0)
+    shapes = [(1, 1, 1), (5, 17, 3), (13, 40, 300), (7, 33, 2), (6, 16, 8)]
+    with loops("compiled", gemm=gemm, isa=isa):
+        for M, N, K in shapes:
+            for at in (False, True):
+                for wt in (False, True):
+                    for acc in (False, True):
+                        A = rng.normal(size=(K, M) if at else (M, K)).astype(dtype)
+                        W = rng.normal(size=(N, K) if wt else (K, N)).astype(dtype)
+                        C0 = rng.normal(size=(M, N)).astype(dtype)
+                        C = C0.copy()
+                        EXT.gemm(
+                            dtype == np.float64,
+                            at,
+                            wt,
+                            M,
+                            N,
+                            K,
+                            A,
+                            A.shape[1],
+                            W,
+                            W.shape[1],
+                            C,
+                            N,
+                            acc,
+                        )
+                        want = (A.T if at else A).astype(np.float64) @ (W.T if wt else W)
+                        want = want + C0 if acc else want
+                        tol = 1e-5 * np.sqrt(K) if dtype == np.float32 else 1e-12 * np.sqrt(K)
+                        np.testing.assert_allclose(C, want, rtol=tol, atol=tol)
+
+
+@needs_ext
+def test_compiled_buffers_are_reused_safely():
+    """Large work buffers are pooled: reuse by later calls never changes earlier graphs."""
+    rng = np.random.default_rng(5)
+    with float64(), loops("compiled"):
+        B, T, I, U = 48, 40, 3, 24  # buffers over 1 MB
+        xs = [rng.normal(size=(B, T, I)) for _ in range(3)]
+        K, R = rng.normal(scale=0.3, size=(I, 4 * U)), rng.normal(scale=0.3, size=(U, 4 * U))
+
+        def run(x):
+            Kt = Tensor._wrap(K.copy())
+            Kt._requires_grad = True
+            with tape.recording():
+                y, _ = lstm_sequence(x, Kt, R, return_sequences=True)
+                loss = ops.sum(ops.mul(y, y))
+            return loss, Kt
+
+        def expected(x):
+            with loops("numpy"):
+                loss, Kt = run(x)
+                return tape.backprop(loss, None, [Kt])[0]
+
+        want = [expected(x) for x in xs]
+        first, k1 = run(xs[0])
+        second, k2 = run(xs[1])
+        g1 = tape.backprop(first, None, [k1])[0]
+        del first  # its buffers go back to the pool ...
+        third, k3 = run(xs[2])  # ... and serve this call
+        g2 = tape.backprop(second, None, [k2])[0]
+        g2_again = tape.backprop(second, None, [k2])[0]
+        g3 = tape.backprop(third, None, [k3])[0]
+        y_inf, _ = lstm_sequence(xs[0], K, R, return_sequences=True)  # inference reuses too
+        y_inf2, _ = lstm_sequence(xs[0], K, R, return_sequences=True)
+    for got, exp in zip([g1, g2, g2_again, g3], [want[0], want[1], want[1], want[2]]):
+        np.testing.assert_allclose(got, exp, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(y_inf.numpy(), y_inf2.numpy())
+
+
+def _python(code: str, **env) -> str:
+    root = Path(__file__).resolve().parent.parent
+    full_env = dict(os.environ, PYTHONPATH=str(root / "src"), **env)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=full_env, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_environment_switch_forces_numpy_loops():
+    """LSTMKIT_NO_EXTENSION=1: the extension is never imported; `import lstmkit` never does."""
+    code = (
+        "import sys, numpy as np, lstmkit\n"
+        "assert 'lstmkit.autograd._fastrnn' not in sys.modules\n"
+        "from lstmkit.autograd import recurrent\n"
+        "y, _ = recurrent.lstm_sequence(np.ones((2, 3, 1), np.float32), np.ones((1, 8)),"
+        " np.ones((2, 8)))\n"
+        "print(recurrent.use_extension(), 'lstmkit.autograd._fastrnn' in sys.modules,"
+        " y.shape)\n"
+    )
+    assert _python(code, LSTMKIT_NO_EXTENSION="1") == "False False (2, 2)"
+    expect = "True True (2, 2)" if EXT is not None else "True False (2, 2)"
+    assert _python(code, LSTMKIT_NO_EXTENSION="0") == expect
+
+
+@needs_ext
+def test_set_num_threads():
+    saved = EXT.options()["threads"]
+    try:
+        recurrent.set_num_threads(3)
+        assert recurrent.extension_info()["threads"] == 3
+        recurrent.set_num_threads(0)
+        assert recurrent.extension_info()["threads"] == 1
+    finally:
+        EXT.options(threads=saved)
+
+
+@needs_ext
+def test_compiled_takes_strided_and_mixed_inputs():
+    """Views (reversed, strided, Fortran-ordered) and float64 weights with float32 x."""
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(5, 12, 6)).astype(np.float32)[:, ::-2, ::2]  # [5, 6, 3]
+    K = np.asfortranarray(rng.normal(scale=0.5, size=(3, 12)))
+    R = rng.normal(scale=0.5, size=(12, 3)).T  # [3, 12], not C-contiguous
+    b = rng.normal(size=24)[::2]
+    h0 = rng.normal(size=(3, 5)).T
+    mask = (rng.random((5, 12)) < 0.8)[:, ::2]
+    outs = {}
+    for path in ("compiled", "numpy"):
+        with loops(path):
+            y, (h, c) = lstm_sequence(
+                x, K, R, b, [h0, h0], return_sequences=True, mask=mask, go_backwards=True
+            )
+            yg, (hg,) = gru_sequence(x, K[:, :9], R[:, :9], b[:9], h0, mask=mask)
+        outs[path] = [y.numpy(), h.numpy(), c.numpy(), yg.numpy(), hg.numpy()]
+    for a, b_ in zip(outs["compiled"], outs["numpy"]):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b_, rtol=1e-5, atol=1e-6)
+
+
+def test_kernel_benchmark_script_runs():
+    """bench/kernels.py on tiny shapes (a smoke run: the table, never timings; torch optional)."""
+    root = Path(__file__).resolve().parent.parent
+    cmd = [sys.executable, str(root / "bench" / "kernels.py"), "--tiny", "--repeats", "1"]
+    cmd += ["--modes", "pinned", "--workloads", "W2"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "| pinned | W2 | 4, 3, 1, 4 |" in proc.stdout

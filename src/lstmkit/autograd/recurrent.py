@@ -3,7 +3,8 @@ r"""Fused recurrent kernels: a whole LSTM / GRU / SimpleRNN sequence as ONE tape
 `lstm_sequence`, `gru_sequence` and `simple_rnn_sequence` run the TF.js 4.22 cell math (gate
 orders, masking, dropout and `goBackwards` as `tfjs-layers/src/layers/recurrent.ts` does them)
 over every time step and record a single tape node whose backward is hand-derived
-backpropagation through time (BPTT). This is where the library gets its speed:
+backpropagation through time (BPTT). This is where the library gets its speed. In the NumPy
+loops:
 
 * forward: the input projection of all steps is ONE GEMM, ``Zx = Xd·K + b`` with ``Xd`` the
   (dropped-out) input laid out time-major ``[T*B, in]``; the time loop only does the recurrent
@@ -14,7 +15,29 @@ backpropagation through time (BPTT). This is where the library gets its speed:
   then batched GEMMs ``dK = Xd^T·dZ``, ``dR = Hd^T·dZ``, ``db = Σ dZ``, ``dx = dZ·K^T``;
 * inference (no gradient being recorded) keeps no caches at all.
 
-Layout: inside the kernels every per-step quantity is feature-major, ``[features, batch]``
+Two implementations of the time loops give the same results (to rounding; the tests check
+both against the same references):
+
+* the compiled loops, the optional C extension ``_fastrnn`` (built by ``pip install`` when a
+  C compiler is there; see setup.py), used for the built-in element-wise activations (linear,
+  tanh, sigmoid, hardSigmoid, relu) in float32 and float64. One C call runs a whole sequence
+  forward, one the whole BPTT, without the GIL: per step ONE GEMM ``[x_t·m_x | h·m_h]·[K; R]``
+  (input projection and recurrent term together; GRU: two) and one fused pass over the step's
+  element-wise work (vectorised float32 sigmoid / tanh of ~2 ulp); backward, per step, the
+  element-wise pass gives ``dz_t``, then ``dh = dz_t·R^T``, ``d[K; R] += cat_t^T·dz_t``,
+  ``db += Σ dz_t`` and ``dx_t = dz_t·K^T`` while ``dz_t`` is in cache (``dZ`` over time is
+  never stored). Layout there is batch-major: ``[T, B, features]`` buffers, x and the output
+  sequence in the caller's ``[B, T, ...]``. GEMMs are a register-blocked micro-kernel on
+  weights packed once per call (small and medium sizes) or the BLAS NumPy uses (large ones);
+  AVX2+FMA code is picked at run time. A call with enough work is split into batch-row chunks
+  run on threads (`set_num_threads`), none of which waits for another until the end; after a
+  call where a thread lagged (its core busy with another process) the next calls run on one
+  thread for a while. Large work buffers are reused between calls (`_BufferPool`).
+  ``LSTMKIT_NO_EXTENSION=1`` in the environment or `use_extension(False)` turns it off;
+* the NumPy loops below (any activation of the registry, any float dtype): a Python loop over
+  the steps calling NumPy, with the layout described next.
+
+Layout: inside the NumPy loops every per-step quantity is feature-major, ``[features, batch]``
 (states ``[U, B]``, pre-activations ``[n_gates*U, B]`` computed as ``R^T·h``), so each gate is a
 contiguous block and every element-wise NumPy call runs on contiguous memory (strided gate
 slices of a ``[B, n_gates*U]`` row cost 2-3x more per call at these sizes). The input
@@ -119,6 +142,9 @@ gradient also passes the two boundary points; they have measure zero).
 from __future__ import annotations
 
 import functools
+import math
+import os
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -127,7 +153,14 @@ import numpy as np
 from ..tensor import Tensor, as_tensor
 from . import tape
 
-__all__ = ["lstm_sequence", "gru_sequence", "simple_rnn_sequence"]
+__all__ = [
+    "lstm_sequence",
+    "gru_sequence",
+    "simple_rnn_sequence",
+    "use_extension",
+    "extension_info",
+    "set_num_threads",
+]
 
 try:  # the clip ufunc: no Python wrapper overhead (np.clip costs ~3 µs more per call)
     _clip = np._core.umath.clip  # type: ignore[attr-defined]
@@ -154,6 +187,7 @@ class _Act:
     scale = 1.0
     shift = 0.0
     name = "?"
+    code: int | None = None  # the compiled loops' code for this activation (None: not there)
 
     def core_to(self, a: np.ndarray, out: np.ndarray) -> None:  # folded pre-activation -> y
         raise NotImplementedError
@@ -179,6 +213,7 @@ class _Act:
 
 class _Linear(_Act):
     name = "linear"
+    code = 0
 
     def core_to(self, a, out):
         if out is not a:
@@ -193,6 +228,7 @@ class _Linear(_Act):
 
 class _Tanh(_Act):
     name = "tanh"
+    code = 1
 
     def core_to(self, a, out):
         np.tanh(a, out=out)
@@ -208,6 +244,7 @@ class _Sigmoid(_Act):
 
     name = "sigmoid"
     scale = 0.5
+    code = 2
 
     def core_to(self, a, out):
         np.tanh(a, out=out)
@@ -226,6 +263,7 @@ class _HardSigmoid(_Act):
     name = "hardSigmoid"
     scale = 0.2
     shift = 0.5
+    code = 3
 
     def core_to(self, a, out):
         _clip(a, 0.0, 1.0, out=out)
@@ -238,6 +276,7 @@ class _HardSigmoid(_Act):
 
 class _Relu(_Act):
     name = "relu"
+    code = 4
 
     def core_to(self, a, out):
         np.maximum(a, 0.0, out=out)
@@ -330,9 +369,12 @@ def _fmt(shape: Sequence[int]) -> str:
     return "[" + ", ".join(str(int(d)) for d in shape) + "]"
 
 
-def _check_shape(op: str, name: str, t: Tensor, expected: tuple, desc: str) -> None:
-    if tuple(t.shape) != tuple(expected):
-        raise ValueError(f"{op}: {name} must have shape {desc}, got {_fmt(t.shape)}.")
+def _shape_error(op: str, name: str, t: Tensor, desc: str) -> None:
+    raise ValueError(f"{op}: {name} must have shape {desc}, got {_fmt(t.shape)}.")
+
+
+def _gmul(n_gates: int) -> str:
+    return f"{n_gates}*units" if n_gates > 1 else "units"
 
 
 def _mask_array(op: str, mask: Any, B: int, T: int, dtype) -> np.ndarray:
@@ -356,9 +398,10 @@ def _const_mask(op: str, name: str, value: Any, shape: tuple, desc: str, dtype) 
 class _Args:
     """Checked, converted arguments shared by the three kernels.
 
-    Inside the kernels every per-step quantity is feature-major, ``[features, batch]`` (states
-    ``[U, B]``, pre-activations ``[n_gates*U, B]``), so each gate is a contiguous block and the
-    recurrent GEMM is ``R^T·h``; buffers over time are ``[T, features, B]``.
+    Inside the NumPy loops every per-step quantity is feature-major, ``[features, batch]``
+    (states ``[U, B]``, pre-activations ``[n_gates*U, B]``), so each gate is a contiguous block
+    and the recurrent GEMM is ``R^T·h``; buffers over time are ``[T, features, B]``
+    (`numpy_layout`). The compiled loops take the batch-major arrays (``mask_tb``, ``rdm_bu``).
     """
 
     def __init__(
@@ -379,42 +422,44 @@ class _Args:
     ):
         ng = n_gates
         xt = _float_tensor(op, "x", x)
-        if xt.rank != 3:
+        xshape = xt._data.shape
+        if len(xshape) != 3:
             raise ValueError(
-                f"{op}: x must be a rank-3 tensor [batch, time, in_dim], got rank {xt.rank} "
-                f"(shape {_fmt(xt.shape)})."
+                f"{op}: x must be a rank-3 tensor [batch, time, in_dim], got rank {len(xshape)} "
+                f"(shape {_fmt(xshape)})."
             )
-        B, T, I = xt.shape
+        B, T, I = xshape
         if T == 0:
-            raise ValueError(
-                f"{op}: x must have at least one time step, got shape {_fmt(xt.shape)}."
-            )
+            raise ValueError(f"{op}: x must have at least one time step, got shape {_fmt(xshape)}.")
         rt = _float_tensor(op, "recurrent_kernel", recurrent_kernel)
-        gmul = f"{ng}*units" if ng > 1 else "units"
-        if rt.rank != 2:
+        rshape = rt._data.shape
+        if len(rshape) != 2:
             raise ValueError(
-                f"{op}: recurrent_kernel must be a rank-2 tensor [units, {gmul}], got rank "
-                f"{rt.rank} (shape {_fmt(rt.shape)})."
+                f"{op}: recurrent_kernel must be a rank-2 tensor [units, {_gmul(ng)}], got rank "
+                f"{len(rshape)} (shape {_fmt(rshape)})."
             )
-        U = rt.shape[0]
-        if U == 0 or rt.shape[1] != ng * U:
+        U = rshape[0]
+        G = ng * U
+        if U == 0 or rshape[1] != G:
             raise ValueError(
-                f"{op}: recurrent_kernel must have shape [units={U}, {gmul}={ng * U}] "
-                f"(units > 0), got {_fmt(rt.shape)}."
+                f"{op}: recurrent_kernel must have shape [units={U}, {_gmul(ng)}={G}] "
+                f"(units > 0), got {_fmt(rshape)}."
             )
         kt = _float_tensor(op, "kernel", kernel)
-        _check_shape(op, "kernel", kt, (I, ng * U), f"[in_dim={I}, {gmul}={ng * U}]")
+        if kt._data.shape != (I, G):
+            _shape_error(op, "kernel", kt, f"[in_dim={I}, {_gmul(ng)}={G}]")
         bt = None
         if bias is not None:
             bt = _float_tensor(op, "bias", bias)
             if bias_rows == 1:
-                _check_shape(op, "bias", bt, (ng * U,), f"[{gmul}={ng * U}]")
-            else:
+                if bt._data.shape != (G,):
+                    _shape_error(op, "bias", bt, f"[{_gmul(ng)}={G}]")
+            elif bt._data.shape != (2, G):
                 desc = (
-                    f"[2, {gmul}={ng * U}] (row 0 input bias, row 1 recurrent bias; "
+                    f"[2, {_gmul(ng)}={G}] (row 0 input bias, row 1 recurrent bias; "
                     "reset_after=True)"
                 )
-                _check_shape(op, "bias", bt, (2, ng * U), desc)
+                _shape_error(op, "bias", bt, desc)
         states: list[Tensor] = []
         if initial_state is not None:
             if isinstance(initial_state, (Tensor, np.ndarray)) and n_states == 1:
@@ -433,7 +478,8 @@ class _Args:
             for k, s in enumerate(initial_state):
                 name = f"initial_state[{k}]"
                 st = _float_tensor(op, name, s)
-                _check_shape(op, name, st, (B, U), f"[batch={B}, units={U}]")
+                if st._data.shape != (B, U):
+                    _shape_error(op, name, st, f"[batch={B}, units={U}]")
                 states.append(st)
 
         dtype = xt._data.dtype
@@ -441,28 +487,28 @@ class _Args:
         self.B, self.T, self.I, self.U, self.G = B, T, I, U, ng * U
         self.dtype = dtype
         self.x_t, self.k_t, self.r_t, self.b_t, self.state_ts = xt, kt, rt, bt, states
-        self.inputs: list[Tensor] = [xt, kt, rt] + ([bt] if bt is not None else []) + states
-        self.K = kt._data.astype(dtype, copy=False)
-        self.R = rt._data.astype(dtype, copy=False)
-        self.b = None if bt is None else bt._data.astype(dtype, copy=False)
-        self.h0 = [s._data.T.astype(dtype) for s in states]  # [U, B]
+        self.inputs: list[Tensor] = [xt, kt, rt]
+        if bt is not None:
+            self.inputs.append(bt)
+        if states:
+            self.inputs += states
+        self.K = kt._data if kt._data.dtype == dtype else kt._data.astype(dtype)
+        self.R = rt._data if rt._data.dtype == dtype else rt._data.astype(dtype)
+        self.b = None if bt is None else np.ascontiguousarray(bt._data, dtype=dtype)
 
         self.go_backwards = bool(go_backwards)
-        self.M = self.MC = None
+        self.mask_tb = None  # [T, B] in processing order
         if mask is not None:
-            m = _mask_array(op, mask, B, T, dtype).T  # [T, B]
-            if self.go_backwards:
-                m = m[::-1]
-            self.M = np.ascontiguousarray(m)[:, None, :]  # [T, 1, B]
-            self.MC = 1.0 - self.M
+            m = _mask_array(op, mask, B, T, dtype).T
+            self.mask_tb = np.ascontiguousarray(m[::-1] if self.go_backwards else m)
         self.dm = None
         if dropout_mask is not None:
             self.dm = _const_mask(
                 op, "dropout_mask", dropout_mask, (B, I), f"[batch={B}, in_dim={I}]", dtype
             )
-        self.rdm = None  # [U, B]
+        self.rdm_bu = None  # [B, U]
         if recurrent_dropout_mask is not None:
-            rdm = _const_mask(
+            self.rdm_bu = _const_mask(
                 op,
                 "recurrent_dropout_mask",
                 recurrent_dropout_mask,
@@ -470,9 +516,17 @@ class _Args:
                 f"[batch={B}, units={U}]",
                 dtype,
             )
-            self.rdm = np.ascontiguousarray(rdm.T)
 
-    def project(self, Kf: np.ndarray, bf: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def numpy_layout(self) -> None:
+        """The feature-major views of the NumPy loops: M, MC [T, 1, B], rdm [U, B], h0 [U, B]."""
+        self.M = self.MC = None
+        if self.mask_tb is not None:
+            self.M = self.mask_tb[:, None, :]
+            self.MC = 1.0 - self.M
+        self.rdm = None if self.rdm_bu is None else np.ascontiguousarray(self.rdm_bu.T)
+        self.h0 = [s._data.T.astype(self.dtype) for s in self.state_ts]
+
+    def project_fm(self, Kf: np.ndarray, bf: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """Xd [T, B, I] (dropped-out x, processing order) and Z = Xd·Kf + bf as [T, G, B].
 
         One GEMM for all steps, then one transposing copy into the feature-major layout.
@@ -610,6 +664,396 @@ def _fold(U: int, G: int, n_rec_rows: int, act: _Act, dt) -> tuple[np.ndarray, n
 
 
 # ---------------------------------------------------------------------------------------------
+# The compiled loops (the optional extension `_fastrnn`)
+# ---------------------------------------------------------------------------------------------
+_UNTRIED = object()
+_ext: Any = _UNTRIED
+_ext_enabled = os.environ.get("LSTMKIT_NO_EXTENSION", "").strip() in ("", "0")
+
+
+def _blas_candidates() -> list[str]:
+    """The BLAS libraries a NumPy wheel ships (already loaded with NumPy), tried first."""
+    base = os.path.dirname(np.__file__)
+    found = []
+    for folder in (base + ".libs", os.path.join(base, ".dylibs")):
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        found += [os.path.join(folder, n) for n in names if "blas" in n.lower()]
+    return found
+
+
+def _default_threads() -> int:
+    """LSTMKIT_NUM_THREADS, else OMP_NUM_THREADS / OPENBLAS_NUM_THREADS, else the usable cores."""
+    for var in ("LSTMKIT_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        value = os.environ.get(var, "").split(",")[0].strip()
+        if value:
+            try:
+                return max(1, int(value))
+            except ValueError:
+                pass
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _load_extension() -> Any:
+    """The compiled module (imported once, with its BLAS located), or None when not built."""
+    global _ext
+    if _ext is _UNTRIED:
+        try:
+            from . import _fastrnn  # type: ignore[attr-defined]
+        except ImportError:
+            _ext = None
+        else:
+            _fastrnn.blas_init(_blas_candidates())
+            _fastrnn.options(threads=_default_threads())
+            _ext = _fastrnn
+    return _ext
+
+
+def set_num_threads(n: int) -> None:
+    """Threads the compiled loops may use: a call with enough work splits its batch into row
+    chunks run on threads (with OpenBLAS kept on one thread meanwhile); after a call where a
+    thread lagged (its core busy), calls run on one thread for a while. Default:
+    ``LSTMKIT_NUM_THREADS``, else ``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS``, else the
+    cores this process may run on."""
+    ext = _load_extension()
+    if ext is not None:
+        ext.options(threads=max(1, int(n)))
+
+
+def use_extension(enabled: bool | None = None) -> bool:
+    """Whether the kernels run the compiled loops when they are built; returns the old setting.
+
+    ``use_extension(False)`` forces the NumPy loops (as ``LSTMKIT_NO_EXTENSION=1`` in the
+    environment does from the start); ``use_extension(True)`` allows the compiled ones again.
+    """
+    global _ext_enabled
+    previous = _ext_enabled
+    if enabled is not None:
+        _ext_enabled = bool(enabled)
+    return previous
+
+
+def extension_info() -> dict | None:
+    """The compiled loops' settings (ISA, GEMM choice, the BLAS found), None when not built."""
+    ext = _load_extension()
+    return None if ext is None else dict(ext.options())
+
+
+def _compiled(a: _Args, act: _Act, rec: _Act) -> Any:
+    """The extension when it can run this call (built-in activations, float32/64), else None."""
+    if not _ext_enabled or act.code is None or rec.code is None or a.B == 0:
+        return None
+    if a.dtype != np.float32 and a.dtype != np.float64:
+        return None
+    return _load_extension()
+
+
+def _c_initial(a: _Args, k: int, out: np.ndarray) -> None:
+    if a.state_ts:
+        np.copyto(out, a.state_ts[k]._data)
+    else:
+        out.fill(0)
+
+
+class _BufferPool:
+    """Large per-call work buffers, reused by the next calls of the same shape.
+
+    A W5-sized LSTM keeps ~180 MB of buffers per call; fresh ones cost page faults (about a
+    tenth of the call). A buffer comes back only when nothing can use it any more: at the end
+    of an inference call, or when the tape node holding the backward is garbage-collected.
+    Small buffers are not pooled (the allocator reuses them anyway).
+    """
+
+    MIN_BYTES = 1 << 20
+    MAX_BYTES = 512 << 20
+
+    def __init__(self) -> None:
+        self.free: dict[tuple, list[np.ndarray]] = {}
+        self.nbytes = 0
+
+    def take(self, shape: tuple, dtype) -> np.ndarray:
+        stack = self.free.get((shape, np.dtype(dtype)))
+        if stack:
+            buf = stack.pop()
+            self.nbytes -= buf.nbytes
+            return buf
+        return np.empty(shape, dtype)
+
+    def give(self, bufs: list) -> None:
+        for buf in bufs:
+            if buf is None or buf.nbytes < self.MIN_BYTES:
+                continue
+            if self.nbytes + buf.nbytes > self.MAX_BYTES:
+                self.clear()
+            self.free.setdefault((buf.shape, buf.dtype), []).append(buf)
+            self.nbytes += buf.nbytes
+
+    def give_when_dead(self, owner: Any, bufs: list) -> None:
+        weakref.finalize(owner, self.give, bufs).atexit = False
+
+    def clear(self) -> None:
+        self.free.clear()
+        self.nbytes = 0
+
+
+_POOL = _BufferPool()
+
+
+class _CCall:
+    """The arrays every compiled loop takes (layouts in `_lstm_compiled`)."""
+
+    def __init__(self, a: _Args, keep: bool):
+        self.dt = a.dtype
+        self.dbl = a.dtype == np.float64
+        self.x = np.ascontiguousarray(a.x_t._data, dtype=a.dtype)  # [B, T, I], caller's order
+        self.W = np.concatenate((a.K, a.R))  # [K; R]: [I+U, G]
+        self.nkeep = a.T if keep else 1
+        self.bufs: list[np.ndarray] = []
+        self.H = self.buffer((a.T + 1, a.B, a.U))
+        _c_initial(a, 0, self.H[0])
+
+    def buffer(self, shape: tuple) -> np.ndarray:
+        """A work buffer (uninitialised) that lives as long as the call's backward."""
+        if math.prod(shape) * self.dt.itemsize < _POOL.MIN_BYTES:
+            return np.empty(shape, self.dt)
+        buf = _POOL.take(shape, self.dt)
+        self.bufs.append(buf)
+        return buf
+
+    def done(self, backward: Any = None) -> None:
+        """The work buffers go back to the pool now (inference) or once `backward` is dead."""
+        if not self.bufs:
+            return
+        if backward is None:
+            _POOL.give(self.bufs)
+        else:
+            _POOL.give_when_dead(backward, self.bufs)
+        self.bufs = []
+
+    def grads_in(self, a: _Args, grads: list, return_sequences: bool) -> tuple:
+        """(dh [B, U] fresh, dY [B, T, U] or None, dW, db, dX) for a backward loop."""
+        dh = np.array(grads[1], dtype=self.dt, order="C")
+        dY = None
+        if return_sequences:
+            dY = np.ascontiguousarray(grads[0], dtype=self.dt)
+        else:
+            dh += grads[0]
+        dW = np.empty(self.W.shape, self.dt) if _needs(a.k_t) or _needs(a.r_t) else None
+        db = None
+        if _needs(a.b_t):
+            db = np.empty(a.b.shape, self.dt)
+        dX = np.empty((a.B, a.T, a.I), self.dt) if _needs(a.x_t) else None
+        return dh, dY, dW, db, dX
+
+    def grads_out(self, a: _Args, dW, db, dX, states: list) -> list:
+        g: dict[str, np.ndarray] = {}
+        if dW is not None:
+            g["kernel"], g["recurrent_kernel"] = dW[: a.I], dW[a.I :]
+        if db is not None:
+            g["bias"] = db
+        if dX is not None:
+            g["x"] = dX
+        for k, s in enumerate(states):
+            g[f"state{k}"] = s
+        return a.finish(g)
+
+
+def _c_outputs(out: np.ndarray | None, states: list[np.ndarray]) -> list[np.ndarray]:
+    states = [s.copy() for s in states]  # H[T] etc. are views of the big per-step buffers
+    return [out if out is not None else states[0].copy()] + states
+
+
+def _lstm_compiled(ext, a: _Args, act: _Act, rec: _Act, return_sequences: bool, keep: bool):
+    """`lstm_sequence` on the compiled loops.
+
+    One C call per direction. x stays [B, T, I]; per step the loop builds
+    ``cat = [x_t*m_x | h_{t-1}*m_h]`` and ONE GEMM ``cat·[K; R] + b`` gives the pre-activations
+    (gates i, f, c, o as TF.js) into ``A[t]`` ([B, 4U]), which the fused element-wise pass turns
+    into the gate activations; H, C are [T+1, B, U], S = φ(c̃) [T, B, U], the output sequence
+    is written [B, T, U]. Backward: per step the element-wise pass gives ``dz_t``, then
+    ``dh = dz_t·R^T``, ``d[K; R] += cat_t^T·dz_t``, ``db += Σ dz_t``, ``dx_t = dz_t·K^T``.
+    """
+    B, T, U, I, G = a.B, a.T, a.U, a.I, a.G
+    cc = _CCall(a, keep)
+    dt = cc.dt
+    A = cc.buffer((cc.nkeep, B, G))
+    C = cc.buffer((T + 1, B, U))
+    _c_initial(a, 1, C[0])
+    S = cc.buffer((cc.nkeep, B, U))
+    out = np.empty((B, T, U), dt) if return_sequences else None
+    M, rdm, dm, gb = a.mask_tb, a.rdm_bu, a.dm, a.go_backwards
+    ext.lstm_fwd(
+        cc.dbl,
+        B,
+        T,
+        U,
+        I,
+        act.code,
+        rec.code,
+        keep,
+        gb,
+        cc.x,
+        cc.W,
+        a.b,
+        dm,
+        A,
+        cc.H,
+        C,
+        S,
+        M,
+        rdm,
+        out,
+    )
+    outs = _c_outputs(out, [cc.H[T], C[T]])
+    if not keep:
+        cc.done()
+        return _wrap_outs(outs)
+
+    def backward(grads):
+        dh, dY, dW, db, dX = cc.grads_in(a, grads, return_sequences)
+        dc = np.array(grads[2], dtype=dt, order="C")
+        ext.lstm_bwd(
+            cc.dbl,
+            B,
+            T,
+            U,
+            I,
+            act.code,
+            rec.code,
+            gb,
+            cc.x,
+            cc.W,
+            dm,
+            A,
+            cc.H,
+            C,
+            S,
+            M,
+            rdm,
+            dY,
+            dh,
+            dc,
+            dW,
+            db,
+            dX,
+        )
+        return cc.grads_out(a, dW, db, dX, [dh, dc] if a.state_ts else [])
+
+    cc.done(backward)
+    return _record(a.op, outs, a.inputs, backward)
+
+
+def _gru_compiled(ext, a: _Args, act, rec, reset_after: bool, return_sequences: bool, keep: bool):
+    """`gru_sequence` on the compiled loops (layouts as `_lstm_compiled`, gates z, r, h).
+
+    reset_after=False: two GEMMs per step, ``[x_t | hd]·[K_zr; R_zr]`` and, after z and r,
+    ``[x_t | r⊙hd]·[K_h; R_h]``. reset_after=True: ``x_t·K + b_in`` and ``zh = hd·R + b_rec``
+    (kept in ZH [T, B, 3U] for the backward).
+    """
+    B, T, U, I, G = a.B, a.T, a.U, a.I, a.G
+    cc = _CCall(a, keep)
+    dt = cc.dt
+    b_in = b_rec = None
+    if a.b is not None:
+        if reset_after:
+            b_in, b_rec = np.ascontiguousarray(a.b[0]), np.ascontiguousarray(a.b[1])
+        else:
+            b_in = a.b
+    A = cc.buffer((cc.nkeep, B, G))
+    ZH = cc.buffer((cc.nkeep, B, G)) if reset_after else None
+    out = np.empty((B, T, U), dt) if return_sequences else None
+    M, rdm, dm, gb = a.mask_tb, a.rdm_bu, a.dm, a.go_backwards
+    ext.gru_fwd(
+        cc.dbl,
+        B,
+        T,
+        U,
+        I,
+        act.code,
+        rec.code,
+        reset_after,
+        keep,
+        gb,
+        cc.x,
+        cc.W,
+        b_in,
+        b_rec,
+        dm,
+        A,
+        cc.H,
+        ZH,
+        M,
+        rdm,
+        out,
+    )
+    outs = _c_outputs(out, [cc.H[T]])
+    if not keep:
+        cc.done()
+        return _wrap_outs(outs)
+
+    def backward(grads):
+        dh, dY, dW, db, dX = cc.grads_in(a, grads, return_sequences)
+        ext.gru_bwd(
+            cc.dbl,
+            B,
+            T,
+            U,
+            I,
+            act.code,
+            rec.code,
+            reset_after,
+            gb,
+            cc.x,
+            cc.W,
+            dm,
+            A,
+            cc.H,
+            ZH,
+            M,
+            rdm,
+            dY,
+            dh,
+            dW,
+            db,
+            dX,
+        )
+        return cc.grads_out(a, dW, db, dX, [dh] if a.state_ts else [])
+
+    cc.done(backward)
+    return _record(a.op, outs, a.inputs, backward)
+
+
+def _rnn_compiled(ext, a: _Args, act: _Act, return_sequences: bool, keep: bool):
+    """`simple_rnn_sequence` on the compiled loops (layouts as `_lstm_compiled`)."""
+    B, T, U, I = a.B, a.T, a.U, a.I
+    cc = _CCall(a, keep)
+    dt = cc.dt
+    A = cc.buffer((cc.nkeep, B, U))  # h~ = φ(z)
+    out = np.empty((B, T, U), dt) if return_sequences else None
+    M, rdm, dm, gb = a.mask_tb, a.rdm_bu, a.dm, a.go_backwards
+    ext.rnn_fwd(cc.dbl, B, T, U, I, act.code, keep, gb, cc.x, cc.W, a.b, dm, A, cc.H, M, rdm, out)
+    outs = _c_outputs(out, [cc.H[T]])
+    if not keep:
+        cc.done()
+        return _wrap_outs(outs)
+
+    def backward(grads):
+        dh, dY, dW, db, dX = cc.grads_in(a, grads, return_sequences)
+        ext.rnn_bwd(
+            cc.dbl, B, T, U, I, act.code, gb, cc.x, cc.W, dm, A, cc.H, M, rdm, dY, dh, dW, db, dX
+        )
+        return cc.grads_out(a, dW, db, dX, [dh] if a.state_ts else [])
+
+    cc.done(backward)
+    return _record(a.op, outs, a.inputs, backward)
+
+
+# ---------------------------------------------------------------------------------------------
 # LSTM
 # ---------------------------------------------------------------------------------------------
 # Internal gate order [o, i, f, c]: the three recurrent-activation gates are contiguous and the
@@ -682,10 +1126,14 @@ def lstm_sequence(
     )
     act = _resolve_activation(op, "activation", activation)
     rec = _resolve_activation(op, "recurrent_activation", recurrent_activation)
+    keep = tape.needs_record(a.inputs)
+    ext = _compiled(a, act, rec)
+    if ext is not None:
+        return _lstm_compiled(ext, a, act, rec, return_sequences, keep)
+    a.numpy_layout()
     B, T, U, G = a.B, a.T, a.U, a.G
     U3 = 3 * U
     dt = a.dtype
-    keep = tape.needs_record(a.inputs)
     fast = act.fast and rec.fast
     has_mask = a.M is not None
     rdm = a.rdm
@@ -704,7 +1152,7 @@ def lstm_sequence(
         np.multiply(RfT, scale[:, None], out=RfT)
         bf = shift if bp is None else bp * scale + shift
 
-    Xd, Z = a.project(Kf, bf)  # Z [T, 4U, B]
+    Xd, Z = a.project_fm(Kf, bf)  # Z [T, 4U, B]
     A = np.empty_like(Z) if (keep and not fast) else Z  # gate activations
     A4 = A.reshape(T, 4, U, B)
 
@@ -927,10 +1375,14 @@ def gru_sequence(
     )
     act = _resolve_activation(op, "activation", activation)
     rec = _resolve_activation(op, "recurrent_activation", recurrent_activation)
+    keep = tape.needs_record(a.inputs)
+    ext = _compiled(a, act, rec)
+    if ext is not None:
+        return _gru_compiled(ext, a, act, rec, reset_after, return_sequences, keep)
+    a.numpy_layout()
     B, T, U, G = a.B, a.T, a.U, a.G
     U2 = 2 * U
     dt = a.dtype
-    keep = tape.needs_record(a.inputs)
     has_mask = a.M is not None
     rdm = a.rdm
     M, MC = a.M, a.MC
@@ -952,7 +1404,7 @@ def gru_sequence(
         bf_rec = None if b_rec is None else b_rec * scale
     bf_rec_col = None if bf_rec is None else np.ascontiguousarray(bf_rec[:, None])
 
-    Xd, Z = a.project(Kf, bf_in)  # [T, 3U, B]
+    Xd, Z = a.project_fm(Kf, bf_in)  # [T, 3U, B]
     A = np.empty_like(Z) if (keep and not (act.fast and rec.fast)) else Z
     A3 = A.reshape(T, 3, U, B)
 
@@ -1163,15 +1615,19 @@ def simple_rnn_sequence(
         go_backwards,
     )
     act = _resolve_activation(op, "activation", activation)
+    keep = tape.needs_record(a.inputs)
+    ext = _compiled(a, act, act)
+    if ext is not None:
+        return _rnn_compiled(ext, a, act, return_sequences, keep)
+    a.numpy_layout()
     B, T, U = a.B, a.T, a.U
     dt = a.dtype
-    keep = tape.needs_record(a.inputs)
     has_mask = a.M is not None
     rdm = a.rdm
     M, MC = a.M, a.MC
     RT = np.ascontiguousarray(a.R.T)
 
-    Xd, Z = a.project(a.K, a.b)  # [T, U, B]
+    Xd, Z = a.project_fm(a.K, a.b)  # [T, U, B]
     H = np.empty((T + 1, U, B), dt)
     a.initial(0, H[0])
     # h̃ (the activation's output) per step: H[1:] itself without a mask.
