@@ -293,7 +293,6 @@ MODEL_FILES = sorted(FIXTURES.glob("*/model.json"))
 assert MODEL_FILES, f"no fixture model files under {FIXTURES}"
 
 
-@pytest.mark.skipif(not MODEL_FILES, reason="TF.js fixtures not available")
 def test_every_fixture_initializer_config_round_trips_identically():
     seen = set()
     for path in MODEL_FILES:
