@@ -816,6 +816,7 @@ EXT_CONFIGS = {
     "micro-kernel": {"gemm": "packed"},
     "blas": {"gemm": "blas"},
     "chunks-on-threads": {"threads": 3, "min_parallel_work": 0, "min_chunk_rows": 2},
+    "blas-on-threads": {"gemm": "blas", "threads": 2, "min_parallel_work": 0, "min_chunk_rows": 2},
 }
 # |compiled - NumPy loops| <= rtol*|NumPy loops| + atol*max|NumPy loops|, per dtype, for
 # (outputs, gradients). float32: the two round differently (a fused GEMM, 2-ulp activations,

@@ -46,8 +46,8 @@ enum { ACT_LINEAR = 0, ACT_TANH = 1, ACT_SIGMOID = 2, ACT_HARD_SIGMOID = 3, ACT_
 
 /* Per-step watch of a call whose GEMMs run on BLAS's threads (see run_job). */
 typedef struct {
-    int64_t last, min_step;
-    int steps, tripped;
+    int64_t last, min_step, ref; /* ref: the fastest step of earlier calls of this shape */
+    int steps, slow_run, tripped;
 } step_watch;
 static void watch_step(step_watch *w);
 
@@ -531,14 +531,20 @@ static void blas_one_thread_release(void) {
     pthread_mutex_unlock(&g_blas_lock);
 }
 
-/* Called at the start of every step: a step 3x slower than the fastest one of the call (and
- * over 0.3 ms) means BLAS's threads wait for a core that another process holds; the rest of
- * the call then runs BLAS on one thread, and the next calls too for a while. */
+/* Called at the start of every step: three steps in a row 3x slower than the fastest one of
+ * this call or of earlier calls of the same shape (and over 0.3 ms) mean BLAS's threads wait
+ * for a core that another process holds; the rest of the call then runs BLAS on one thread,
+ * and the next calls too for a while. */
 static void watch_step(step_watch *w) {
     const int64_t now = now_ns();
     if (w->steps++ > 0) {
         const int64_t d = now - w->last;
-        if (w->steps > 3 && !w->tripped && d > 3 * w->min_step && d > 300000) {
+        int64_t best = w->min_step;
+        if (w->ref > 0 && (w->steps == 2 || w->ref < best))
+            best = w->ref;
+        const int slow = (w->steps > 3 || w->ref > 0) && d > 3 * best && d > 300000;
+        w->slow_run = slow ? w->slow_run + 1 : 0;
+        if (w->slow_run >= 3 && !w->tripped) {
             w->tripped = 1;
             blas_one_thread_acquire();
             if (g_adaptive)
@@ -548,6 +554,38 @@ static void watch_step(step_watch *w) {
             w->min_step = d;
     }
     w->last = now;
+}
+
+/* The fastest step seen per call shape (a few recent shapes). */
+#define N_STEP_REFS 16
+static struct {
+    Py_ssize_t key[6];
+    int64_t best;
+} g_step_refs[N_STEP_REFS];
+static int g_step_ref_next = 0;
+static pthread_mutex_t g_step_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int64_t step_ref(const Py_ssize_t key[6], int64_t update) {
+    int64_t best = 0;
+    pthread_mutex_lock(&g_step_lock);
+    int hit = -1;
+    for (int i = 0; i < N_STEP_REFS && hit < 0; i++)
+        if (g_step_refs[i].best > 0 && memcmp(g_step_refs[i].key, key, 6 * sizeof *key) == 0)
+            hit = i;
+    if (update > 0) {
+        if (hit < 0) {
+            hit = g_step_ref_next;
+            g_step_ref_next = (g_step_ref_next + 1) % N_STEP_REFS;
+            memcpy(g_step_refs[hit].key, key, 6 * sizeof *key);
+            g_step_refs[hit].best = update;
+        } else if (update < g_step_refs[hit].best) {
+            g_step_refs[hit].best = update;
+        }
+    }
+    if (hit >= 0)
+        best = g_step_refs[hit].best;
+    pthread_mutex_unlock(&g_step_lock);
+    return best;
 }
 
 typedef struct {
@@ -664,15 +702,17 @@ static int run_job(int kind, const fwd_args *fa, const bwd_args *ba, int dbl) {
      * cores are free), each step timed; after a stall (or while one was seen recently) BLAS
      * runs on one thread for the time of the call (other threads of the process see it too;
      * the count is restored when the last such call ends). */
-    step_watch watch = {0, 0, 0, 0};
+    step_watch watch = {0, 0, 0, 0, 0, 0};
+    const Py_ssize_t shape_key[6] = {kind * 2 + (ba != NULL), dbl, B, T, I, U};
     fwd_args fa_w;
     bwd_args ba_w;
     int own_blas = 0;
-    if (split && !packed) {
-        if (solo_now()) {
-            own_blas = 1;
-            blas_one_thread_acquire();
-        } else if (ba) {
+    if (split && !packed && solo_now()) {
+        own_blas = 1;
+        blas_one_thread_acquire();
+    } else if (split && !packed) {
+        watch.ref = step_ref(shape_key, 0);
+        if (ba) {
             ba_w = *ba;
             ba_w.watch = &watch;
             j.ba = &ba_w;
@@ -723,15 +763,15 @@ static int run_job(int kind, const fwd_args *fa, const bwd_args *ba, int dbl) {
         pthread_join(th[t], NULL);
     if (nt > 1) {
         const int64_t t2 = now_ns();
-        if (t2 - t1 > (t1 - t0) / 2 + 100000) { /* waited: a helper ran >1.5x slower */
-            __atomic_store_n(&g_solo_until, t2 + (int64_t)(g_backoff * 1e9), __ATOMIC_RELAXED);
-            g_backoff = g_backoff * 2 > 1.0 ? 1.0 : g_backoff * 2;
-        } else {
+        if (t2 - t1 > (t1 - t0) / 2 + 100000) /* waited: a helper ran >1.5x slower */
+            contention_seen(t2);
+        else
             g_backoff = 0.05;
-        }
     }
     if (own_blas || watch.tripped)
         blas_one_thread_release();
+    if (watch.steps > 1 && !watch.tripped)
+        step_ref(shape_key, watch.min_step);
     for (int t = 1; t < nt && ba; t++) {
         if (dbl) {
             double *o = (double *)ba->dW, *p = (double *)j.dW[t];

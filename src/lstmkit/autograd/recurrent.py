@@ -29,10 +29,12 @@ both against the same references):
   never stored). Layout there is batch-major: ``[T, B, features]`` buffers, x and the output
   sequence in the caller's ``[B, T, ...]``. GEMMs are a register-blocked micro-kernel on
   weights packed once per call (small and medium sizes) or the BLAS NumPy uses (large ones);
-  AVX2+FMA code is picked at run time. A call with enough work is split into batch-row chunks
-  run on threads (`set_num_threads`), none of which waits for another until the end; after a
-  call where a thread lagged (its core busy with another process) the next calls run on one
-  thread for a while. Large work buffers are reused between calls (`_BufferPool`).
+  AVX2+FMA code is picked at run time. Threads (`set_num_threads`): a call with enough work
+  whose GEMMs use the micro-kernel is split into batch-row chunks run on threads, none of
+  which waits for another until the end; one whose GEMMs go to BLAS uses BLAS's threads, each
+  step timed. After a call where a thread lagged or a step stalled (a core busy with another
+  process) the next calls run on one thread for a while. Large work buffers are reused
+  between calls (`_BufferPool`).
   ``LSTMKIT_NO_EXTENSION=1`` in the environment or `use_extension(False)` turns it off;
 * the NumPy loops below (any activation of the registry, any float dtype): a Python loop over
   the steps calling NumPy, with the layout described next.
@@ -716,10 +718,10 @@ def _load_extension() -> Any:
 
 def set_num_threads(n: int) -> None:
     """Threads the compiled loops may use: a call with enough work splits its batch into row
-    chunks run on threads (with OpenBLAS kept on one thread meanwhile); after a call where a
-    thread lagged (its core busy), calls run on one thread for a while. Default:
-    ``LSTMKIT_NUM_THREADS``, else ``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS``, else the
-    cores this process may run on."""
+    chunks run on threads (or, for GEMMs large enough for BLAS, lets BLAS use its threads);
+    after a call where a thread lagged (its core busy), calls run on one thread for a while.
+    Default: ``LSTMKIT_NUM_THREADS``, else ``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS``, else
+    the cores this process may run on."""
     ext = _load_extension()
     if ext is not None:
         ext.options(threads=max(1, int(n)))
