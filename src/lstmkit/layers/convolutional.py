@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import activations, constraints, initializers, regularizers
 from ..autograd import ops
 from ..tensor import Tensor
 from .base import Layer, Shape, format_shape
@@ -26,6 +25,7 @@ from .core import (
     one_shape,
     positive_int,
     reg_serial,
+    set_kernel_options,
     to_config_enum,
 )
 
@@ -134,17 +134,18 @@ class Conv1D(Layer):
         self.dilation_rate = normalize_tuple(
             where, "dilation_rate", 1 if dilation_rate is None else dilation_rate
         )
-        self.activation = activations.get(activation)
-        self.use_bias = True if use_bias is None else bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer or "glorotNormal")
-        self.bias_initializer = initializers.get(bias_initializer or "zeros")
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.kernel = None
-        self.bias = None
+        set_kernel_options(
+            self,
+            activation,
+            use_bias,
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            activity_regularizer,
+            kernel_constraint,
+            bias_constraint,
+        )
 
     @property
     def _channel_axis(self) -> int:

@@ -62,6 +62,32 @@ def positive_int(layer: str, name: str, value: Any) -> int:
     return int(value)
 
 
+def set_kernel_options(
+    layer: Layer,
+    activation: Any,
+    use_bias: Any,
+    kernel_initializer: Any,
+    bias_initializer: Any,
+    kernel_regularizer: Any,
+    bias_regularizer: Any,
+    activity_regularizer: Any,
+    kernel_constraint: Any,
+    bias_constraint: Any,
+) -> None:
+    """The activation and kernel/bias options Dense and Conv1D share, resolved onto `layer`."""
+    layer.activation = activations.get(activation)
+    layer.use_bias = True if use_bias is None else bool(use_bias)
+    layer.kernel_initializer = initializers.get(kernel_initializer or "glorotNormal")
+    layer.bias_initializer = initializers.get(bias_initializer or "zeros")
+    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
+    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    layer.activity_regularizer = regularizers.get(activity_regularizer)
+    layer.kernel_constraint = constraints.get(kernel_constraint)
+    layer.bias_constraint = constraints.get(bias_constraint)
+    layer.kernel = None
+    layer.bias = None
+
+
 def init_serial(x: Any) -> Any:
     return initializers.serialize(x)
 
@@ -114,17 +140,18 @@ class Dense(Layer):
         if self.batch_input_shape is None and input_dim is not None:
             self.batch_input_shape = (kwargs.get("batch_size"), int(input_dim))
         self.units = positive_int(f"Dense {self.name}", "units", units)
-        self.activation = activations.get(activation)
-        self.use_bias = True if use_bias is None else bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer or "glorotNormal")
-        self.bias_initializer = initializers.get(bias_initializer or "zeros")
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.kernel = None
-        self.bias = None
+        set_kernel_options(
+            self,
+            activation,
+            use_bias,
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            activity_regularizer,
+            kernel_constraint,
+            bias_constraint,
+        )
 
     def build(self, input_shape: Any) -> None:
         shape = one_shape(self, input_shape)
