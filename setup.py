@@ -1,4 +1,4 @@
-"""Build the optional compiled time loops of the fused recurrent kernels.
+"""Build the optional compiled parts: the fused recurrent kernels' time loops, optimizer updates.
 
 Everything else about the package is in pyproject.toml. The extension is optional: when it
 cannot be built (no C compiler, an unsupported one) the install still succeeds and
@@ -13,6 +13,7 @@ from setuptools import Extension, setup
 
 _DIR = "src/lstmkit/autograd/"
 _ARGS = [] if sys.platform == "win32" else ["-O3", "-fno-strict-aliasing"]
+_EXACT = ["-ffp-contract=off", "-fno-math-errno"]
 
 setup(
     ext_modules=[
@@ -22,6 +23,13 @@ setup(
             depends=[_DIR + "_fastrnn_cell.h", _DIR + "_fastrnn_loops.h"],
             extra_compile_args=_ARGS,
             optional=True,
-        )
+        ),
+        Extension(
+            "lstmkit._fastopt",
+            sources=["src/lstmkit/_fastopt.c"],
+            # no fused multiply-add: the update must round exactly as the NumPy code does
+            extra_compile_args=_ARGS + ([] if sys.platform == "win32" else _EXACT),
+            optional=True,
+        ),
     ]
 )

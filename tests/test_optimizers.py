@@ -319,3 +319,45 @@ def test_restored_slot_of_the_wrong_shape_is_refused():
         ValueError, match=r"'v/m' has shape \[3\], but the variable has shape \[2\]"
     ):
         opt.apply_gradients([(v, np.ones(2))])
+
+
+def _adam_trace(compiled: bool, dtype, steps: int = 5):
+    """Values and slots after `steps` Adam updates of three odd-shaped variables."""
+    from lstmkit.autograd import recurrent
+
+    rng = np.random.default_rng(7)
+    shapes = [(3, 5), (17,), (1,)]
+    vars_ = [
+        tf.variable(rng.standard_normal(s).astype(dtype), name=f"w{i}")
+        for i, s in enumerate(shapes)
+    ]
+    opt = tf.train.adam(0.01, 0.8, 0.95, 1e-6)
+    previous = recurrent.use_extension(compiled)
+    try:
+        for _ in range(steps):
+            grads = [
+                (v, tf.tensor(rng.standard_normal(v.shape).astype(dtype) * 10.0)) for v in vars_
+            ]
+            opt.apply_gradients(grads)
+    finally:
+        recurrent.use_extension(previous)
+    return [v._data.copy() for v in vars_] + [w.copy() for _, w in opt.get_weights()[1:]]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_adam_is_bit_identical_to_numpy(dtype):
+    if O._compiled_updates() is None:
+        pytest.skip("the optional lstmkit._fastopt extension is not built")
+    from lstmkit import _precision
+
+    with _precision.float64() if dtype == np.float64 else _nullcontext():
+        fast, slow = _adam_trace(True, dtype), _adam_trace(False, dtype)
+    assert fast[0].dtype == dtype
+    for a, b in zip(fast, slow):
+        np.testing.assert_array_equal(a, b)
+
+
+def _nullcontext():
+    import contextlib
+
+    return contextlib.nullcontext()

@@ -93,9 +93,13 @@ class Optimizer:
         or a list of `(Variable, gradient)` pairs or TF.js-style `{"name", "tensor"}` entries.
         A gradient of None leaves its variable alone (its slots are still created, as TF.js).
         """
-        pairs = self._resolve(grads, variables)
+        self._apply_pairs(self._resolve(grads, variables))
+
+    def _apply_pairs(self, pairs: list[tuple[Variable, Any]]) -> None:
+        """`apply_gradients` once the names are resolved: (Variable, gradient or None) pairs."""
         self._bind_restored([v for v, _ in pairs])
         self._begin_step()
+        items = []
         for var, g in pairs:
             slots = self._slots.get(var.name)
             if slots is None:
@@ -110,10 +114,15 @@ class Optimizer:
                     )
             if g is None:
                 continue
-            grad = _grad_array(g, var)
-            var.assign(self._update(var._data, grad, slots))
+            items.append((var, _grad_array(g, var), slots))
+        self._apply(items)
         self._end_step()
         self.iterations += 1
+
+    def _apply(self, items: list[tuple[Variable, np.ndarray, dict[str, np.ndarray]]]) -> None:
+        """Update each (variable, gradient, slots) with `_update`; a subclass may do all at once."""
+        for var, grad, slots in items:
+            var.assign(self._update(var._data, grad, slots))
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments with TF.js's camelCase keys, as `getConfig()`."""
@@ -330,6 +339,34 @@ def _grad_array(g: Any, var: Variable) -> np.ndarray:
     return data.astype(var._data.dtype, copy=False)
 
 
+_fastopt: Any = False  # not tried yet
+
+
+def _compiled_updates() -> Any:
+    """The compiled optimizer updates (lstmkit._fastopt), or None when not built or when the
+    compiled parts are turned off (``LSTMKIT_NO_EXTENSION=1``, ``use_extension(False)``)."""
+    global _fastopt
+    from .autograd import recurrent
+
+    if not recurrent.use_extension():
+        return None
+    if _fastopt is False:
+        try:
+            from . import _fastopt as module  # type: ignore[attr-defined]
+        except ImportError:
+            module = None
+        _fastopt = module
+    return _fastopt
+
+
+def _contiguous_slot(slots: dict[str, np.ndarray], kind: str) -> np.ndarray:
+    """The slot array, made C-contiguous and writable in place (the compiled update writes it)."""
+    a = slots[kind]
+    if not (a.flags.c_contiguous and a.flags.writeable):
+        a = slots[kind] = np.array(a, order="C")
+    return a
+
+
 def _f32(x: float) -> np.floating:
     """A scalar kept as TF.js keeps its scalar variables: float32."""
     return np.float32(x)
@@ -506,6 +543,43 @@ class Adam(Optimizer):
         m_hat = m / self._one_minus_b1
         v_hat = v / self._one_minus_b2
         return m_hat / (np.sqrt(v_hat) + self.epsilon) * -self.learning_rate + value
+
+    def _apply(self, items) -> None:
+        """All variables in one compiled call when it is built (bit-identical to `_update`)."""
+        fast = _compiled_updates()
+        dt = items[0][0]._data.dtype if items else None
+        scalars = (self.learning_rate, self.beta1, self.beta2, self.epsilon)
+        if (
+            fast is None
+            or dt not in (np.float32, np.float64)
+            or not all(type(s) in (float, int) for s in scalars)
+            or any(
+                var._data.dtype != dt or s["m"].dtype != dt or s["v"].dtype != dt
+                for var, _, s in items
+            )
+        ):
+            super()._apply(items)
+            return
+        values = [np.ascontiguousarray(var._data) for var, _, _ in items]
+        outs = [np.empty_like(v) for v in values]
+        fast.adam(
+            dt == np.float64,
+            values,
+            [np.ascontiguousarray(g) for _, g, _ in items],
+            [_contiguous_slot(s, "m") for _, _, s in items],
+            [_contiguous_slot(s, "v") for _, _, s in items],
+            outs,
+            float(self.beta1),
+            1 - self.beta1,
+            float(self.beta2),
+            1 - self.beta2,
+            float(self._one_minus_b1),
+            float(self._one_minus_b2),
+            float(self.epsilon),
+            -self.learning_rate,
+        )
+        for (var, _, _), out in zip(items, outs):
+            var._data = out
 
     def _end_step(self) -> None:
         self._acc_beta1 = self._acc_beta1 * _f32(self.beta1)

@@ -197,7 +197,7 @@ class TrainingMixin:
         if not np.isfinite(loss_value):
             return values + [None]
         if variables:
-            self.optimizer.apply_gradients(list(zip(variables, grads)))
+            self.optimizer._apply_pairs(list(zip(variables, grads)))
             for v in variables:
                 if v.constraint is not None:
                     v.assign(v.constraint(v._data))
