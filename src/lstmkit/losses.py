@@ -53,7 +53,7 @@ def l2_normalize(x: Any, axis: int = -1) -> Tensor:
 def mean_squared_error(y_true: Any, y_pred: Any) -> Tensor:
     """mean((y_pred - y_true)^2, -1)."""
     yt, yp = _pair(y_true, y_pred, "mean_squared_error")
-    return ops.mean(ops.square(ops.sub(yp, yt)), -1)
+    return ops.mean(ops.squared_difference(yp, yt), -1)
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:

@@ -56,6 +56,8 @@ def _num_dtype(dt: np.dtype, value: Any) -> np.dtype:
 
 
 def _check_broadcast(a: Tensor, b: Tensor, op: str) -> None:
+    if a._data.shape == b._data.shape:
+        return
     try:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
@@ -204,7 +206,35 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 
 def squared_difference(a: Any, b: Any) -> Tensor:
-    return square(sub(a, b))
+    """(a - b)^2 with broadcasting, as one op (TF.js's `squaredDifference`)."""
+    a, b = _pair(a, b, "squared_difference")
+    sa, sb = a.shape, b.shape
+    d = np.subtract(a._data, b._data)
+
+    def back(g):
+        ga = g * (2 * d)  # TF.js: dy * 2 * (a - b)
+        return _unbroadcast(ga, sa), _unbroadcast(-ga, sb)
+
+    return tape.record("squared_difference", np.square(d), (a, b), back)
+
+
+def matmul_bias(x: Any, w: Any, bias: Any) -> Tensor:
+    """x @ w + bias for a [batch, in] x and [in, out] w, as one op (the product and bias add of
+    TF.js's fused `matMul`, which its Dense layer uses)."""
+    x, w, bias = _t(x, "matmul_bias"), _t(w, "matmul_bias"), _t(bias, "matmul_bias")
+    xd, wd, bd = x._data, w._data, bias._data
+    if xd.ndim != 2 or wd.ndim != 2 or xd.shape[1] != wd.shape[0] or bd.shape != wd.shape[1:]:
+        raise ValueError(
+            f"matmul_bias: expected x [batch, n], w [n, m] and bias [m], got shapes "
+            f"{list(xd.shape)}, {list(wd.shape)} and {list(bd.shape)}."
+        )
+    out = np.matmul(xd, wd)
+    out += bd
+
+    def back(g):
+        return np.matmul(g, wd.T), np.matmul(xd.T, g), np.add.reduce(g, axis=0)
+
+    return tape.record("matmul_bias", out, (x, w, bias), back)
 
 
 def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False) -> Tensor:
@@ -550,14 +580,16 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
         xd = xd.astype(np.float32)
     ax = _axes(axis, xd.ndim, "mean")
     n = math.prod(xd.shape[i] for i in ax) if ax else 1
-    out = np.asarray(np.mean(xd, axis=ax, keepdims=keepdims)).astype(xd.dtype, copy=False)
+    # np.mean's own arithmetic (a pairwise sum, then one division), without its Python layer
+    out = np.asarray(np.add.reduce(xd, axis=ax, keepdims=keepdims) / n).astype(xd.dtype, copy=False)
     kshape = _reduced_shape(xd.shape, ax)
-    return tape.record(
-        "mean",
-        out,
-        (x,),
-        lambda g: (np.broadcast_to(g.reshape(kshape) / n, xd.shape).astype(xd.dtype),),
-    )
+
+    def back(g):
+        full = np.empty(xd.shape, xd.dtype)
+        np.copyto(full, g.reshape(kshape) / n, casting="unsafe")
+        return (full,)
+
+    return tape.record("mean", out, (x,), back)
 
 
 def _extreme(fn: Callable, name: str) -> Callable[..., Tensor]:
@@ -998,6 +1030,7 @@ __all__ = [
     "logical_xor",
     "logsumexp",
     "matmul",
+    "matmul_bias",
     "max",
     "maximum",
     "mean",

@@ -186,6 +186,8 @@ class Dense(Layer):
 
     def call(self, inputs: Any, training: bool = False, mask: Any = None, **kwargs: Any) -> Tensor:
         x = float_input(one_input(self, inputs))
+        if x.rank == 2 and self.bias is not None:
+            return self.activation(ops.matmul_bias(x, self.kernel, self.bias))
         if x.rank == 2:
             out = ops.matmul(x, self.kernel)
         else:  # TF.js's K.dot: flatten the leading axes, multiply, restore them
