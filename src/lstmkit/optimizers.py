@@ -551,23 +551,27 @@ class Adam(Optimizer):
         scalars = (self.learning_rate, self.beta1, self.beta2, self.epsilon)
         if (
             fast is None
-            or dt not in (np.float32, np.float64)
+            or (dt != np.float32 and dt != np.float64)
             or not all(type(s) in (float, int) for s in scalars)
-            or any(
-                var._data.dtype != dt or s["m"].dtype != dt or s["v"].dtype != dt
-                for var, _, s in items
-            )
         ):
             super()._apply(items)
             return
-        values = [np.ascontiguousarray(var._data) for var, _, _ in items]
+        values, grads, ms, vs = [], [], [], []
+        for var, g, slots in items:
+            if var._data.dtype != dt or slots["m"].dtype != dt or slots["v"].dtype != dt:
+                super()._apply(items)
+                return
+            values.append(np.ascontiguousarray(var._data))
+            grads.append(np.ascontiguousarray(g))
+            ms.append(_contiguous_slot(slots, "m"))
+            vs.append(_contiguous_slot(slots, "v"))
         outs = [np.empty_like(v) for v in values]
         fast.adam(
             dt == np.float64,
             values,
-            [np.ascontiguousarray(g) for _, g, _ in items],
-            [_contiguous_slot(s, "m") for _, _, s in items],
-            [_contiguous_slot(s, "v") for _, _, s in items],
+            grads,
+            ms,
+            vs,
             outs,
             float(self.beta1),
             1 - self.beta1,

@@ -80,9 +80,7 @@ def record(name: str, out: np.ndarray, inputs: Sequence[Tensor], backward: Calla
 
     `backward(dy)` returns one gradient (ndarray or None) per input, in input order.
     """
-    from ..tensor import Tensor
-
-    t = Tensor._wrap(out)
+    t = _wrap(out)
     if _is_float(out) and needs_record(inputs):
         t._requires_grad = True
         t._node = Node(name, tuple(inputs), backward, ((out.shape, out.dtype),), False)
@@ -94,9 +92,7 @@ def record_multi(
     name: str, outs: Sequence[np.ndarray], inputs: Sequence[Tensor], backward: Callable
 ) -> list[Tensor]:
     """Like `record` for an op with several outputs; `backward` takes a list of gradients."""
-    from ..tensor import Tensor
-
-    ts = [Tensor._wrap(o) for o in outs]
+    ts = [_wrap(o) for o in outs]
     if needs_record(inputs):
         node = Node(name, tuple(inputs), backward, tuple((o.shape, o.dtype) for o in outs), True)
         for i, t in enumerate(ts):
@@ -105,6 +101,15 @@ def record_multi(
                 t._node = node
                 t._index = i
     return ts
+
+
+def _wrap(a: np.ndarray) -> Tensor:
+    """`Tensor._wrap` (tensor.py imports this module, so the name is bound on first use)."""
+    global _wrap
+    from ..tensor import Tensor
+
+    _wrap = Tensor._wrap
+    return _wrap(a)
 
 
 def _is_float(a: np.ndarray) -> bool:
@@ -145,7 +150,7 @@ def backprop(y: Tensor, dy: np.ndarray | None, leaves: Sequence[Tensor]) -> list
         for t, g in zip(node.inputs, in_grads):
             if g is None or not t._requires_grad:
                 continue
-            if g.shape != t.shape:
+            if g.shape != t._data.shape:
                 raise AssertionError(
                     f"op {node.name}: gradient shape {g.shape} does not match input {t.shape}"
                 )
