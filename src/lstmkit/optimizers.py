@@ -25,6 +25,7 @@ import numpy as np
 
 from . import _precision
 from .autograd import api
+from .autograd import recurrent as _recurrent
 from .autograd.api import Variable
 from .tensor import Tensor
 
@@ -107,7 +108,7 @@ class Optimizer:
                     k: self._init_slot(k, var._data) for k in self._active_kinds()
                 }
             for kind, slot in slots.items():
-                if slot.shape != var.shape:
+                if slot.shape != var._data.shape:
                     raise ValueError(
                         f"{self.class_name}: the restored slot '{var.name}/{kind}' has shape "
                         f"{list(slot.shape)}, but the variable has shape {list(var.shape)}."
@@ -346,9 +347,7 @@ def _compiled_updates() -> Any:
     """The compiled optimizer updates (lstmkit._fastopt), or None when not built or when the
     compiled parts are turned off (``LSTMKIT_NO_EXTENSION=1``, ``use_extension(False)``)."""
     global _fastopt
-    from .autograd import recurrent
-
-    if not recurrent.use_extension():
+    if not _recurrent.use_extension():
         return None
     if _fastopt is False:
         try:
