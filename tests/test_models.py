@@ -298,3 +298,17 @@ def test_model_config_round_trip(kind):
     a, b = model.predict(x), twin.predict(x)
     for u, v in zip(a if isinstance(a, list) else [a], b if isinstance(b, list) else [b]):
         np.testing.assert_allclose(u.numpy(), v.numpy())
+
+
+def test_layer_checks_still_run_for_new_shapes_after_a_checked_run():
+    """run_graph skips the per-layer checks only for input shapes that already passed them."""
+    tf.set_seed(0)
+    inp = tf.input(shape=[None, 2])
+    out = tf.layers.dense(units=1).apply(tf.layers.lstm(units=3).apply(inp))
+    model = tf.model(inputs=inp, outputs=out)
+    good = np.ones((4, 5, 2), np.float32)
+    first = model.predict(good).numpy()
+    np.testing.assert_array_equal(model.predict(good).numpy(), first)  # the direct path
+    assert model.predict(np.ones((4, 7, 2), np.float32)).shape == (4, 1)  # new length: checked
+    with pytest.raises(ValueError, match="lstm"):
+        model.apply(tf.tensor(np.ones((4, 5, 3), np.float32)))

@@ -5,7 +5,7 @@ computed (`grad`, `value_and_grad`, `variable_grads`, an optimizer's `minimize`)
 the input tensors and a vector-Jacobian product that maps the output gradient(s) to one gradient
 per input. Outside those calls nothing is recorded, so inference costs no tape.
 
-Backpropagation walks the nodes reachable from the result in reverse topological order and
+Backpropagation runs the nodes reachable from the result newest first (a topological order) and
 accumulates gradients per node output and per leaf. Ops may have several outputs (`split`,
 `unstack`, the fused recurrent kernels); their backward then gets one gradient per output, with
 zeros for outputs that did not reach the result.
@@ -14,6 +14,8 @@ zeros for outputs that did not reach the result.
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 _recording = 0
+_sequence = itertools.count()
 
 
 def is_recording() -> bool:
@@ -55,9 +58,10 @@ def paused() -> Iterator[None]:
 class Node:
     """One recorded op: its inputs and the function from output gradient(s) to input gradients."""
 
-    __slots__ = ("name", "inputs", "backward", "out_specs", "multi")
+    __slots__ = ("name", "inputs", "backward", "out_specs", "multi", "seq")
 
     def __init__(self, name, inputs, backward, out_specs, multi):
+        self.seq = next(_sequence)  # creation order: a node's consumers come later
         self.name = name
         self.inputs = inputs
         self.backward = backward
@@ -132,13 +136,16 @@ def backprop(y: Tensor, dy: np.ndarray | None, leaves: Sequence[Tensor]) -> list
             leaf_grads[id(y)] = seed
         return [leaf_grads.get(id(t)) for t in leaves]
 
-    order = _topological_order(y._node)
-    node_grads: dict[int, list] = {id(y._node): [None] * len(y._node.out_specs)}
-    node_grads[id(y._node)][y._index] = seed
-    for node in reversed(order):
-        gs = node_grads.pop(id(node), None)
-        if gs is None:
-            continue
+    # Nodes run from the newest back: every consumer of a node was created after it, so by the
+    # time the newest pending node runs, all its consumers have run and its gradient is whole.
+    # A node is queued when the first gradient reaches it (nodes no gradient reaches never run).
+    root = y._node
+    node_grads: dict[int, list] = {id(root): [None] * len(root.out_specs)}
+    node_grads[id(root)][y._index] = seed
+    pending = [(-root.seq, root)]
+    while pending:
+        node = heapq.heappop(pending)[1]
+        gs = node_grads.pop(id(node))
         if node.multi:
             for i, g in enumerate(gs):
                 if g is None:
@@ -154,14 +161,16 @@ def backprop(y: Tensor, dy: np.ndarray | None, leaves: Sequence[Tensor]) -> list
                 raise AssertionError(
                     f"op {node.name}: gradient shape {g.shape} does not match input {t.shape}"
                 )
-            if t._node is None:
+            child = t._node
+            if child is None:
                 key = id(t)
                 prev = leaf_grads.get(key)
                 leaf_grads[key] = g if prev is None else prev + g
             else:
-                slots = node_grads.get(id(t._node))
+                slots = node_grads.get(id(child))
                 if slots is None:
-                    slots = node_grads[id(t._node)] = [None] * len(t._node.out_specs)
+                    slots = node_grads[id(child)] = [None] * len(child.out_specs)
+                    heapq.heappush(pending, (-child.seq, child))
                 prev = slots[t._index]
                 slots[t._index] = g if prev is None else prev + g
     return [leaf_grads.get(id(t)) for t in leaves]
