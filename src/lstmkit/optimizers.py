@@ -57,6 +57,7 @@ class Optimizer:
         self._slots: dict[str, dict[str, np.ndarray]] = {}
         self._variables: dict[str, Variable] = {}
         self._restored: list[str] = []  # slot keys from set_weights not yet bound to a variable
+        self._checked_shapes: dict[str, tuple] = {}  # variable name -> shape its slots match
 
     # -- public API ------------------------------------------------------------------------------
     def get_class_name(self) -> str:
@@ -98,21 +99,25 @@ class Optimizer:
 
     def _apply_pairs(self, pairs: list[tuple[Variable, Any]]) -> None:
         """`apply_gradients` once the names are resolved: (Variable, gradient or None) pairs."""
-        self._bind_restored([v for v, _ in pairs])
+        if self._restored:
+            self._bind_restored([v for v, _ in pairs])
         self._begin_step()
         items = []
+        checked = self._checked_shapes
         for var, g in pairs:
             slots = self._slots.get(var.name)
             if slots is None:
                 slots = self._slots[var.name] = {
                     k: self._init_slot(k, var._data) for k in self._active_kinds()
                 }
-            for kind, slot in slots.items():
-                if slot.shape != var._data.shape:
-                    raise ValueError(
-                        f"{self.class_name}: the restored slot '{var.name}/{kind}' has shape "
-                        f"{list(slot.shape)}, but the variable has shape {list(var.shape)}."
-                    )
+            if checked.get(var.name) != var._data.shape:
+                for kind, slot in slots.items():
+                    if slot.shape != var._data.shape:
+                        raise ValueError(
+                            f"{self.class_name}: the restored slot '{var.name}/{kind}' has shape "
+                            f"{list(slot.shape)}, but the variable has shape {list(var.shape)}."
+                        )
+                checked[var.name] = var._data.shape
             if g is None:
                 continue
             items.append((var, _grad_array(g, var), slots))
@@ -175,6 +180,7 @@ class Optimizer:
                 kind: _slot_array(rest[i * n + j][1]) for i, kind in enumerate(kinds)
             }
         self._restored = list(self._slots)
+        self._checked_shapes.clear()
         self._after_restore()
 
     def dispose(self) -> None:
@@ -182,6 +188,7 @@ class Optimizer:
         self._slots.clear()
         self._variables.clear()
         self._restored = []
+        self._checked_shapes.clear()
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
