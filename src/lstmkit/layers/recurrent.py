@@ -49,14 +49,15 @@ class RNNCell(Layer):
     def run_sequence(
         self,
         x: Tensor,
-        states: list[Tensor],
+        states: list[Tensor] | None,
         *,
         mask: Any,
         go_backwards: bool,
         return_sequences: bool,
         training: bool,
     ) -> tuple[Tensor, list[Tensor]] | None:
-        """The whole sequence in one fused op, or None to use the generic loop."""
+        """The whole sequence in one fused op (`states` None: zeros), or None to use the
+        generic loop."""
         return None
 
     def output_size(self) -> int:
@@ -393,7 +394,8 @@ class StackedRNNCells(RNNCell):
         seq = x
         finals: list[list[Tensor]] = []
         step_mask = mask
-        for i, (cell, cell_states) in enumerate(zip(self.cells, self._split_states(states))):
+        per_cell = self._split_states(states) if states is not None else [None] * len(self.cells)
+        for i, (cell, cell_states) in enumerate(zip(self.cells, per_cell)):
             last = i == len(self.cells) - 1
             result = cell.run_sequence(
                 seq,
@@ -617,7 +619,7 @@ class RNN(Layer):
                 )
             states = [Tensor._wrap(s.astype(dt)) for s in self._states]
         else:
-            states = [Tensor._wrap(s) for s in self.cell.get_initial_state(batch, dt)]
+            states = None  # zeros: the fused kernels start from zero states by themselves
         mask_arr = None if mask is None else np.asarray(as_tensor(mask, self.name)._data)
         result = self.cell.run_sequence(
             x,
@@ -628,6 +630,8 @@ class RNN(Layer):
             training=training,
         )
         if result is None:
+            if states is None:
+                states = [Tensor._wrap(s) for s in self.cell.get_initial_state(batch, dt)]
             result = self._generic_loop(x, states, mask_arr, training)
         output, final_states = result
         if self.stateful:
