@@ -25,6 +25,7 @@ from .. import optimizers as optimizers_mod
 from ..autograd import ops, tape
 from ..tensor import Tensor
 from . import data as data_mod
+from . import fast_step
 
 
 class TrainingMixin:
@@ -176,6 +177,11 @@ class TrainingMixin:
 
     def _train_step(self, xs, ys, weights) -> list[float] | None:
         """One update; the pre-update loss and metrics, or None if the loss was not finite."""
+        lean = self.__dict__.get("_lean_step")
+        if lean is not None:
+            values = lean(xs, ys, weights)
+            if values is not None:
+                return values
         variables = self.trainable_weights
         captured: dict[str, Any] = {}
 
@@ -355,6 +361,9 @@ class TrainingMixin:
         }
         history = callbacks_mod.History()
         cbs = callbacks_mod.CallbackList.configure(callbacks, verbose, self, params, history)
+        self._lean_step = fast_step.ChainStep.build(
+            self
+        )  # None: every batch takes the general step
         self._is_training = True
         self.stop_training = False
         try:
@@ -396,6 +405,7 @@ class TrainingMixin:
             cbs.on_train_end({})
         finally:
             self._is_training = False
+            self._lean_step = None
         return history
 
     def _on_nonfinite_loss(self, epoch: int, batch: int, loss: float, cbs: Any) -> None:

@@ -1,0 +1,96 @@
+"""The lean training step (models/fast_step.py) against the general step: bit-identical."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lstmkit as tf
+from lstmkit.models import fast_step
+
+
+def _model(kind: str, optimizer: str):
+    tf.set_seed(3)
+    model = tf.sequential()
+    if kind == "lstm":
+        model.add(tf.layers.lstm(units=5, input_shape=[6, 3], recurrent_activation="sigmoid"))
+    elif kind == "stacked":
+        model.add(tf.layers.lstm(units=4, input_shape=[6, 3], return_sequences=True))
+        model.add(tf.layers.gru(units=5, go_backwards=True))
+        model.add(tf.layers.dense(units=3, use_bias=False))
+    elif kind == "gru_keras":
+        model.add(tf.layers.gru(units=5, input_shape=[6, 3], reset_after=True))
+    elif kind == "simple_rnn":
+        model.add(tf.layers.simple_rnn(units=5, input_shape=[6, 3], activation="relu"))
+    elif kind == "dense_only":
+        model.add(tf.layers.dense(units=7, input_shape=[3]))
+    model.add(tf.layers.dense(units=2))
+    model.compile(optimizer=optimizer, loss="meanSquaredError", metrics=["mae"])
+    return model
+
+
+def _train(kind: str, optimizer: str, lean: bool, monkeypatch) -> tuple[dict, list]:
+    if not lean:
+        monkeypatch.setattr(fast_step.ChainStep, "build", classmethod(lambda cls, m: None))
+    model = _model(kind, optimizer)
+    rng = np.random.default_rng(0)
+    shape = (20, 3) if kind == "dense_only" else (20, 6, 3)
+    x = rng.standard_normal(shape).astype(np.float32)
+    y = rng.standard_normal((20, 2)).astype(np.float32)
+    if lean:
+        assert fast_step.ChainStep.build(model) is not None
+    history = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    monkeypatch.undo()
+    return history.history, [w.numpy() for w in model.get_weights()]
+
+
+@pytest.mark.parametrize("kind", ["lstm", "stacked", "gru_keras", "simple_rnn", "dense_only"])
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop"])
+def test_lean_step_trains_exactly_as_the_general_step(kind, optimizer, monkeypatch):
+    lean_hist, lean_weights = _train(kind, optimizer, True, monkeypatch)
+    full_hist, full_weights = _train(kind, optimizer, False, monkeypatch)
+    assert lean_hist == full_hist
+    for a, b in zip(lean_weights, full_weights):
+        np.testing.assert_array_equal(a, b)
+
+
+def _eligible(build) -> bool:
+    model = tf.sequential()
+    build(model)
+    model.compile(optimizer="adam", loss="meanSquaredError")
+    return fast_step.ChainStep.build(model) is not None
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda m: m.add(tf.layers.lstm(units=3, input_shape=[4, 2], dropout=0.2)),
+        lambda m: m.add(tf.layers.lstm(units=3, input_shape=[4, 2], kernel_regularizer="l2")),
+        lambda m: m.add(tf.layers.lstm(units=3, batch_input_shape=[2, 4, 2], stateful=True)),
+        lambda m: m.add(tf.layers.lstm(units=3, input_shape=[4, 2], return_sequences=True)),
+        lambda m: (
+            m.add(tf.layers.masking(input_shape=[4, 2])),
+            m.add(tf.layers.lstm(units=3)),
+        ),
+        lambda m: (
+            m.add(tf.layers.lstm(units=3, input_shape=[4, 2])),
+            m.add(tf.layers.dense(units=1, activation="relu")),
+        ),
+    ],
+    ids=["dropout", "regularizer", "stateful", "sequences_out", "masking", "dense_relu"],
+)
+def test_other_models_take_the_general_step(build):
+    assert not _eligible(build)
+
+
+def test_other_losses_and_sample_weights_take_the_general_step():
+    model = _model("lstm", "adam")
+    model.compile(optimizer="adam", loss="meanAbsoluteError")
+    assert fast_step.ChainStep.build(model) is None
+    model = _model("lstm", "adam")
+    step = fast_step.ChainStep.build(model)
+    x = np.zeros((4, 6, 3), np.float32)
+    y = np.zeros((4, 2), np.float32)
+    assert step([x], [y], [np.ones(4, np.float32)]) is None
+    assert step([x], [y.astype(np.float64)], [None]) is None
+    assert step([x], [y], [None]) is not None
