@@ -110,6 +110,8 @@ static int g_isa = 0, g_have_avx2 = 0;
  * measured here: on par with or ahead of OpenBLAS below, behind above, where BLAS's cache
  * blocking and threads win). */
 static Py_ssize_t g_pack_limit = 640 * 1024;
+/* bytes of pre-activations per row block of a forward step (0: no blocking); see row_block */
+static Py_ssize_t g_row_block_bytes = 64 * 1024;
 
 static int use_packed(size_t itemsize, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K) {
     (void)M;
@@ -1044,15 +1046,18 @@ static PyObject *py_activation(PyObject *self, PyObject *args) {
 
 /* set_options(isa=None, gemm=None, pack_limit=None); returns the current options. */
 static PyObject *py_options(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *names[] = {"isa",           "gemm",     "pack_limit", "threads",
-                            "min_parallel_work", "min_chunk_rows", "adaptive",   NULL};
+    static char *names[] = {"isa",           "gemm",           "pack_limit",
+                            "threads",       "min_parallel_work", "min_chunk_rows",
+                            "adaptive",      "row_block_bytes", NULL};
     const char *isa = NULL, *gemm = NULL;
-    Py_ssize_t pack_limit = -1, threads = -1, min_work = -1, min_rows = -1;
+    Py_ssize_t pack_limit = -1, threads = -1, min_work = -1, min_rows = -1, row_block = -1;
     int adaptive = -1;
     (void)self;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|zznnnni", names, &isa, &gemm, &pack_limit,
-                                     &threads, &min_work, &min_rows, &adaptive))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|zznnnnin", names, &isa, &gemm, &pack_limit,
+                                     &threads, &min_work, &min_rows, &adaptive, &row_block))
         return NULL;
+    if (row_block >= 0)
+        g_row_block_bytes = row_block;
     if (adaptive >= 0) {
         g_adaptive = adaptive != 0;
         g_solo_until = 0;
@@ -1095,12 +1100,13 @@ static PyObject *py_options(PyObject *self, PyObject *args, PyObject *kw) {
     if (pack_limit >= 0)
         g_pack_limit = pack_limit;
     static const char *gemm_names[] = {"auto", "packed", "blas"};
-    return Py_BuildValue("{s:s,s:s,s:n,s:i,s:n,s:n,s:O,s:O,s:s}", "isa",
+    return Py_BuildValue("{s:s,s:s,s:n,s:i,s:n,s:n,s:O,s:n,s:O,s:s}", "isa",
                          g_isa ? "avx2" : "baseline", "gemm", gemm_names[g_gemm_mode],
                          "pack_limit", g_pack_limit, "threads", g_threads, "min_parallel_work",
                          g_min_parallel_work, "min_chunk_rows", g_min_chunk_rows, "adaptive",
-                         g_adaptive ? Py_True : Py_False, "avx2_available",
-                         g_have_avx2 ? Py_True : Py_False, "blas", g_sgemm ? g_blas_desc : "");
+                         g_adaptive ? Py_True : Py_False, "row_block_bytes", g_row_block_bytes,
+                         "avx2_available", g_have_avx2 ? Py_True : Py_False, "blas",
+                         g_sgemm ? g_blas_desc : "");
 }
 
 static PyMethodDef methods[] = {

@@ -304,6 +304,19 @@ static void LF(dx_step)(const LF(wmat) * wK, const LT *dz, Py_ssize_t ldz, LT *d
                 d[b * T * I + i] *= dm[b * I + i];
 }
 
+/* Rows per block of a forward step: the block of pre-activations the GEMM writes (about
+ * g_row_block_bytes) is still in cache when the element-wise pass reads it. The whole batch
+ * when the weights go to BLAS (its per-call overhead wants large products) or blocking is off. */
+static Py_ssize_t LF(row_block)(const LF(wmat) * w, Py_ssize_t B, Py_ssize_t G) {
+    if (!w->P || g_row_block_bytes <= 0)
+        return B;
+    Py_ssize_t rb = g_row_block_bytes / (G * (Py_ssize_t)sizeof(LT));
+    rb -= rb % GMR;
+    if (rb < 2 * GMR)
+        rb = 2 * GMR;
+    return rb < B ? rb : B;
+}
+
 /* One allocation for the per-step scratch of a call. */
 static LT *LF(scratch)(Py_ssize_t n) {
     void *p = NULL;
@@ -486,19 +499,31 @@ static int LF(lstm_fwd)(const fwd_args *a) {
         free(cat);
         return -1;
     }
+    const Py_ssize_t rb = LF(row_block)(&w, B, G);
     for (Py_ssize_t t = 0; t < T; t++) {
         if (a->watch)
             watch_step(a->watch);
         const LT *hp = H + t * BsU, *cp = C + t * BsU;
         LT *hn = H + (t + 1) * BsU, *cn = C + (t + 1) * BsU;
         LT *At = A + (a->keep ? t * BsG : 0), *St = S + (a->keep ? t * BsU : 0);
-        LF(build_cat)(cat, x, SRC(t), T, B, I, U, dm, hp, rdm);
-        if (bias)
-            LF(fill_rows)(At, B, G, G, bias);
-        LF(mm)(&w, B, cat, IU, 0, At, G, bias != NULL);
-#define BODY(A_, R_) LF(lstm_fwd_rows)(A_, R_, B, T, U, t, At, cp, cn, St, hp, hn, out, MROW(t))
-        ACT_DISPATCH(act, rec, BODY);
+        /* in blocks of rows: the GEMM's output block is still in cache for the element-wise
+         * pass (rows are independent within a step) */
+        for (Py_ssize_t r0 = 0; r0 < B; r0 += rb) {
+            const Py_ssize_t n = B - r0 < rb ? B - r0 : rb;
+            LT *Ar = At + r0 * G, *catr = cat + r0 * IU;
+            LF(build_cat)(catr, x + r0 * T * I, SRC(t), T, n, I, U, PJ(dm, r0 * I), hp + r0 * U,
+                          PJ(rdm, r0 * U));
+            if (bias)
+                LF(fill_rows)(Ar, n, G, G, bias);
+            LF(mm)(&w, n, catr, IU, 0, Ar, G, bias != NULL);
+            const LT *Mr = M ? MROW(t) + r0 : NULL;
+            const Py_ssize_t o = r0 * U;
+#define BODY(A_, R_)                                                                         \
+    LF(lstm_fwd_rows)(A_, R_, n, T, U, t, Ar, cp + o, cn + o, St + o, hp + o, hn + o,            \
+                      PJ(out, r0 * T * U), Mr)
+            ACT_DISPATCH(act, rec, BODY);
 #undef BODY
+        }
     }
     LF(wfree)(&w);
     free(cat);
