@@ -1093,3 +1093,23 @@ def test_lstm_forward_row_blocks_change_nothing():
     blocks = _run_dtype(kind, c, opts, w, np.float32, "compiled", gemm="packed", row_block_bytes=1)
     for a, b in zip(whole[0] + whole[1], blocks[0] + blocks[1]):
         np.testing.assert_array_equal(a, b)
+
+
+@needs_ext
+def test_release_buffers_gives_the_pooled_memory_back():
+    """A call big enough to pool its work buffers (>= 1 MB each) leaves them for the next call;
+    release_buffers() frees them and says how many bytes."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((64, 64, 4)).astype(np.float32)
+    k = rng.standard_normal((4, 256)).astype(np.float32) * 0.1
+    r = rng.standard_normal((64, 256)).astype(np.float32) * 0.1
+    recurrent.release_buffers()
+    with loops("compiled"):
+        first = lstm_sequence(x, k, r, return_sequences=True)[0].numpy()
+        assert recurrent._POOL.nbytes >= 1 << 20
+        assert recurrent.release_buffers() >= 1 << 20
+        assert recurrent._POOL.nbytes == 0
+        np.testing.assert_array_equal(
+            lstm_sequence(x, k, r, return_sequences=True)[0].numpy(), first
+        )
+    recurrent.release_buffers()

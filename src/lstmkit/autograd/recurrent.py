@@ -33,8 +33,9 @@ both against the same references):
   whose GEMMs use the micro-kernel is split into batch-row chunks run on threads, none of
   which waits for another until the end; one whose GEMMs go to BLAS uses BLAS's threads, each
   step timed. After a call where a thread lagged or a step stalled (a core busy with another
-  process) the next calls run on one thread for a while. Large work buffers are reused
-  between calls (`_BufferPool`).
+  process) the next calls run on one thread for a while. An LSTM forward step runs in blocks of
+  batch rows, GEMM then element-wise pass per block, so the pass reads the block from cache.
+  Large work buffers are reused between calls (`_BufferPool`; `release_buffers()` frees them).
   ``LSTMKIT_NO_EXTENSION=1`` in the environment or `use_extension(False)` turns it off;
 * the NumPy loops below (any activation of the registry, any float dtype): a Python loop over
   the steps calling NumPy, with the layout described next.
@@ -804,6 +805,18 @@ class _BufferPool:
 
 
 _POOL = _BufferPool()
+
+
+def release_buffers() -> int:
+    """Free the work buffers the compiled loops keep for reuse; returns the bytes released.
+
+    Calls of the same shapes reuse large buffers (up to 512 MB in all; ~180 MB after a
+    W5-sized LSTM) instead of faulting in fresh memory. Call this after training a large model
+    to give that memory back; the next call allocates again.
+    """
+    released = _POOL.nbytes
+    _POOL.clear()
+    return released
 
 
 class _CCall:
