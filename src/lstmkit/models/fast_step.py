@@ -126,12 +126,9 @@ class ChainStep:
         if not np.isfinite(loss_value):
             return values + [None]
 
-        # backward, in the general step's order and arithmetic
-        g = np.empty(per_sample.shape, d.dtype)
-        np.copyto(g, np.ones((), d.dtype).reshape((1,)) / batch, casting="unsafe")
-        g_sq = np.empty(d.shape, d.dtype)
-        np.copyto(g_sq, g.reshape(batch, 1) / n_last, casting="unsafe")
-        g = g_sq * (2 * d)
+        # backward, in the general step's arithmetic: the two means spread 1 / batch, then
+        # (1 / batch) / n_last, each rounded to the dtype; the squared difference gives g*(2*d)
+        g = (np.ones((), d.dtype) / batch / n_last).astype(d.dtype) * (2 * d)
         for layer, inp in zip(reversed(self.dense), reversed(dense_inputs)):
             kernel = layer.kernel._data
             if layer.bias is not None:
