@@ -94,3 +94,14 @@ def test_other_losses_and_sample_weights_take_the_general_step():
     assert step([x], [y], [np.ones(4, np.float32)]) is None
     assert step([x], [y.astype(np.float64)], [None]) is None
     assert step([x], [y], [None]) is not None
+
+
+def test_a_layer_used_twice_takes_the_general_step():
+    inp = tf.input(shape=[4])
+    shared = tf.layers.dense(units=4)
+    model = tf.model(inputs=inp, outputs=shared.apply(shared.apply(inp)))
+    model.compile(optimizer="adam", loss="meanSquaredError")
+    assert fast_step.ChainStep.build(model) is None
+    plain = tf.model(inputs=inp, outputs=tf.layers.dense(units=4).apply(inp))
+    plain.compile(optimizer="adam", loss="meanSquaredError")
+    assert fast_step.ChainStep.build(plain) is not None

@@ -59,8 +59,8 @@ class ChainStep:
         if model._loss_fns != [losses_mod.mean_squared_error]:
             return None
         nodes = [n for n in model._nodes if not isinstance(n.layer, InputLayer)]
-        if not nodes:
-            return None
+        if not nodes or len({id(n.layer) for n in nodes}) != len(nodes):
+            return None  # empty, or a layer used twice (its gradients would have to add up)
         previous = model.inputs[0]
         recurrent, dense = [], []
         for node in nodes:
