@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import numpy as np
@@ -350,14 +351,8 @@ def test_compiled_adam_is_bit_identical_to_numpy(dtype):
         pytest.skip("the optional lstmkit._fastopt extension is not built")
     from lstmkit import _precision
 
-    with _precision.float64() if dtype == np.float64 else _nullcontext():
+    with _precision.float64() if dtype == np.float64 else contextlib.nullcontext():
         fast, slow = _adam_trace(True, dtype), _adam_trace(False, dtype)
     assert fast[0].dtype == dtype
     for a, b in zip(fast, slow):
         np.testing.assert_array_equal(a, b)
-
-
-def _nullcontext():
-    import contextlib
-
-    return contextlib.nullcontext()
