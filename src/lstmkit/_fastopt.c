@@ -71,42 +71,26 @@ static PyObject *py_adam(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "_fastopt.adam: the lists differ in length");
         return NULL;
     }
+    PyObject *lists[5] = {lw, lg, lm, lv, lo};
+    static const char *names[5] = {"values", "grads", "ms", "vs", "outs"};
     for (Py_ssize_t k = 0; k < count; k++) {
-        Py_buffer bw, bg, bm, bv, bo;
-        if (take(PyList_GET_ITEM(lw, k), &bw, dbl, -1, 0, "values", k) < 0)
-            return NULL;
-        const Py_ssize_t n = bw.len / bw.itemsize;
-        if (take(PyList_GET_ITEM(lg, k), &bg, dbl, n, 0, "grads", k) < 0) {
-            PyBuffer_Release(&bw);
-            return NULL;
+        Py_buffer b[5];
+        Py_ssize_t n = -1; /* the values' size, then required of the others */
+        for (int j = 0; j < 5; j++) {
+            if (take(PyList_GET_ITEM(lists[j], k), &b[j], dbl, n, j >= 2, names[j], k) < 0) {
+                while (j-- > 0)
+                    PyBuffer_Release(&b[j]);
+                return NULL;
+            }
+            n = b[0].len / b[0].itemsize;
         }
-        if (take(PyList_GET_ITEM(lm, k), &bm, dbl, n, 1, "ms", k) < 0) {
-            PyBuffer_Release(&bw);
-            PyBuffer_Release(&bg);
-            return NULL;
-        }
-        if (take(PyList_GET_ITEM(lv, k), &bv, dbl, n, 1, "vs", k) < 0) {
-            PyBuffer_Release(&bw);
-            PyBuffer_Release(&bg);
-            PyBuffer_Release(&bm);
-            return NULL;
-        }
-        if (take(PyList_GET_ITEM(lo, k), &bo, dbl, n, 1, "outs", k) < 0) {
-            PyBuffer_Release(&bw);
-            PyBuffer_Release(&bg);
-            PyBuffer_Release(&bm);
-            PyBuffer_Release(&bv);
-            return NULL;
-        }
+        const Py_buffer bw = b[0], bg = b[1], bm = b[2], bv = b[3], bo = b[4];
         if (dbl)
             ADAM_LOOP(double, sqrt);
         else
             ADAM_LOOP(float, sqrtf);
-        PyBuffer_Release(&bw);
-        PyBuffer_Release(&bg);
-        PyBuffer_Release(&bm);
-        PyBuffer_Release(&bv);
-        PyBuffer_Release(&bo);
+        for (int j = 0; j < 5; j++)
+            PyBuffer_Release(&b[j]);
     }
     Py_RETURN_NONE;
 }
