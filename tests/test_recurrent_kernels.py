@@ -47,7 +47,10 @@ _OPTION_KEYS = (
     "pack_limit",
     "threads",
     "min_parallel_work",
+    "cold_parallel_work",
+    "spin_us",
     "min_chunk_rows",
+    "adaptive",
     "row_block_bytes",
 )
 
@@ -824,7 +827,21 @@ EXT_CONFIGS = {
     "micro-kernel": {"gemm": "packed"},
     "row-blocks": {"gemm": "packed", "row_block_bytes": 1},
     "blas": {"gemm": "blas"},
-    "chunks-on-threads": {"threads": 3, "min_parallel_work": 0, "min_chunk_rows": 2},
+    "chunks-on-threads": {
+        "threads": 3,
+        "min_parallel_work": 0,
+        "cold_parallel_work": 0,
+        "min_chunk_rows": 2,
+    },
+    # workers asleep at every call: small calls run alone (and wake them), or wait for them
+    "chunks-cold-alone": {"threads": 2, "min_parallel_work": 0, "spin_us": 0, "min_chunk_rows": 2},
+    "chunks-cold-woken": {
+        "threads": 2,
+        "min_parallel_work": 0,
+        "cold_parallel_work": 0,
+        "spin_us": 0,
+        "min_chunk_rows": 2,
+    },
     "blas-on-threads": {"gemm": "blas", "threads": 2, "min_parallel_work": 0, "min_chunk_rows": 2},
 }
 # |compiled - NumPy loops| <= rtol*|NumPy loops| + atol*max|NumPy loops|, per dtype, for
@@ -1044,6 +1061,133 @@ def test_set_num_threads():
         assert recurrent.extension_info()["threads"] == 1
     finally:
         EXT.options(threads=saved)
+
+
+# ---------------------------------------------------------------------------------------------
+# The worker pool that runs the row chunks of a split call
+# ---------------------------------------------------------------------------------------------
+POOL = {
+    "threads": 2,
+    "min_parallel_work": 0,
+    "cold_parallel_work": 0,
+    "min_chunk_rows": 2,
+    "adaptive": False,  # no back-off to one thread when a worker lags: every call splits
+}
+
+
+def _pool_case(seed: int, B: int = 12):
+    rng = np.random.default_rng(seed)
+    return [
+        rng.normal(size=(B, 7, 3)).astype(np.float32),
+        rng.normal(scale=0.4, size=(3, 16)).astype(np.float32),
+        rng.normal(scale=0.4, size=(4, 16)).astype(np.float32),
+        rng.normal(size=16).astype(np.float32),
+    ]
+
+
+def _lstm_with_grads(arrays):
+    """Output sequence and the gradients of (x, kernel, recurrent kernel, bias) of sum(y*y)."""
+    leaves = [Tensor._wrap(a.copy()) for a in arrays]
+    for t in leaves:
+        t._requires_grad = True
+    with tape.recording():
+        y, _ = lstm_sequence(*leaves, recurrent_activation="sigmoid", return_sequences=True)
+        loss = ops.sum(ops.mul(y, y))
+    return [y.numpy()] + [g for g in tape.backprop(loss, None, leaves)]
+
+
+def _assert_same_results(got, want):
+    np.testing.assert_array_equal(got[0], want[0])  # rows never mix: forward is exact
+    for g, w in zip(got[1:], want[1:]):  # weight gradients: per-thread partial sums
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6 * np.abs(w).max())
+
+
+@needs_ext
+def test_pool_runs_split_calls_and_matches_one_thread():
+    case = _pool_case(0)
+    with loops("compiled", threads=1):
+        want = _lstm_with_grads(case)
+    before = EXT.pool_stats()["parallel_calls"]
+    with loops("compiled", **POOL):
+        got = [_lstm_with_grads(case) for _ in range(3)]
+    stats = EXT.pool_stats()
+    assert stats["workers"] >= 1
+    assert stats["parallel_calls"] - before == 6  # 3 forward + 3 backward calls
+    for g in got:
+        _assert_same_results(g, want)
+
+
+@needs_ext
+def test_pool_asleep_small_calls_run_alone_and_wake_it():
+    """A worker asleep (spin 0) is not waited for by a call under cold_parallel_work."""
+    import time
+
+    case = _pool_case(1)
+    with loops("compiled", threads=1):
+        want = _lstm_with_grads(case)
+    with loops("compiled", **{**POOL, "spin_us": 0}):
+        _lstm_with_grads(case)  # the worker exists
+        time.sleep(0.05)  # and is asleep
+        EXT.options(cold_parallel_work=10**9)
+        cold = EXT.pool_stats()["cold_calls"]
+        got = _lstm_with_grads(case)
+        assert EXT.pool_stats()["cold_calls"] > cold
+    _assert_same_results(got, want)
+
+
+@needs_ext
+def test_pool_serves_concurrent_callers():
+    """Python threads calling at once (the GIL is released in a call): one uses the pool, the
+    others run alone; every result is right."""
+    import threading
+
+    cases = [_pool_case(10 + k, B=8 + 2 * k) for k in range(4)]
+    with loops("compiled", threads=1):
+        want = [_lstm_with_grads(c) for c in cases]
+    got: dict[int, list] = {}
+    errors = []
+
+    def worker(k):
+        try:
+            for _ in range(10):
+                got[k] = _lstm_with_grads(cases[k])
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    with loops("compiled", **POOL):
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    assert not errors and not any(t.is_alive() for t in threads)
+    for k in range(4):
+        _assert_same_results(got[k], want[k])
+
+
+@needs_ext
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX")
+def test_pool_works_in_a_forked_child():
+    """After fork() the child has no workers: it starts its own instead of waiting forever."""
+    import multiprocessing
+
+    case = _pool_case(2)
+    with loops("compiled", threads=1):
+        want = _lstm_with_grads(case)
+    with loops("compiled", **POOL):
+        _lstm_with_grads(case)  # the parent's pool is running
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(1) as children:
+            got, stats = children.apply_async(_pool_child, (case,)).get(timeout=120)
+    assert stats[0]["workers"] == 0 and stats[1]["workers"] >= 1  # the child's own worker
+    assert stats[1]["parallel_calls"] - stats[0]["parallel_calls"] == 2
+    _assert_same_results(got, want)
+
+
+def _pool_child(case):
+    before = EXT.pool_stats()
+    got = _lstm_with_grads(case)
+    return got, (before, EXT.pool_stats())
 
 
 @needs_ext

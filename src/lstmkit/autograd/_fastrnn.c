@@ -25,6 +25,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -487,9 +488,12 @@ static PyObject *finish_call(int rc, bufs *bs) {
 #define MAX_THREADS 64
 static int g_threads = 1;
 static Py_ssize_t g_min_chunk_rows = 8;
-/* multiply-adds of one direction of a call below which one thread does it all (thread start,
- * a waking core and smaller GEMMs cost more than they give: W2 shapes stay on one thread) */
-static Py_ssize_t g_min_parallel_work = 20000000;
+/* Multiply-adds of one direction of a call below which one thread does it all (the hand-over
+ * to a spinning worker and the smaller GEMMs cost more than they give), and below which a
+ * call does not wait for a sleeping worker to wake up (it runs alone and wakes the worker for
+ * the next call). */
+static Py_ssize_t g_min_parallel_work = 1000000;
+static Py_ssize_t g_cold_parallel_work = 20000000;
 /* Contention: when the calling thread waited long for the others at the end of a parallel
  * call (a helper ran 1.5x slower or was descheduled: another process holds its core), the
  * following calls run on one thread until g_solo_until; the back-off doubles while contention
@@ -598,15 +602,12 @@ typedef struct {
     const fwd_args *fa;
     const bwd_args *ba;
     Py_ssize_t nchunks;
-    Py_ssize_t next; /* atomic */
+    int nthreads;    /* threads that may take chunks (tid < nthreads) */
+    Py_ssize_t next; /* atomic: the next chunk to take */
+    Py_ssize_t done; /* atomic: chunks finished */
     int rc;          /* atomic or */
     void *dW[MAX_THREADS], *db[MAX_THREADS];
 } job_t;
-
-typedef struct {
-    job_t *job;
-    int tid;
-} worker_t;
 
 #define OFF(p, n) ((p) ? (void *)((char *)(p) + (size_t)(n)*item) : NULL)
 
@@ -650,13 +651,152 @@ static void work_loop(job_t *j, int tid) {
         if (c >= j->nchunks)
             break;
         run_chunk(j, c, tid);
+        __atomic_add_fetch(&j->done, 1, __ATOMIC_SEQ_CST);
     }
 }
 
-static void *worker_main(void *p) {
-    worker_t *w = (worker_t *)p;
-    work_loop(w->job, w->tid);
+/* ---- the worker pool ----------------------------------------------------------------------
+ * Threads that live from the first split call to the end of the process, so that a split
+ * costs a hand-over of a few microseconds, not a thread start (tens of microseconds: more than
+ * a small model's whole call). After a job a worker spins for g_spin_ns (the next call of a
+ * training loop comes within a fraction of a millisecond), then sleeps on a condition variable.
+ * One call uses the pool at a time (`owner`); a concurrent call runs on its own thread.
+ * Protocol (sequentially consistent atomics throughout):
+ *   caller: job = &j; gen++; wake sleepers; work_loop; wait until every chunk is done;
+ *           job = NULL; wait until active == 0 (j lives on the caller's stack)
+ *   worker: wait until gen changes; active++; j = job; if j: work_loop; active--
+ * A worker that enters late finds no chunk left (or job == NULL) and leaves at once; one that
+ * never wakes (its core busy) costs nothing: the caller takes the chunks itself. */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int nworkers;     /* started (under lock) */
+    job_t *job;       /* atomic */
+    uint64_t gen;     /* atomic */
+    int sleepers;     /* atomic */
+    int active;       /* atomic */
+    int owner;        /* atomic: a call is using the pool */
+} g_pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, NULL, 0, 0, 0, 0};
+static int64_t g_spin_ns = 2000000;
+static int64_t g_pool_calls = 0, g_cold_calls = 0; /* atomic: calls run on the pool, cold */
+
+#define SC __ATOMIC_SEQ_CST
+static int64_t now_ns(void);
+
+static inline void cpu_relax(void) {
+#ifdef FASTRNN_X86
+    __builtin_ia32_pause();
+#endif
+}
+
+static void *pool_worker(void *p) {
+    const int tid = (int)(intptr_t)p;
+    uint64_t seen = __atomic_load_n(&g_pool.gen, SC);
+    for (;;) {
+        uint64_t g = __atomic_load_n(&g_pool.gen, SC);
+        if (g == seen) {
+            const int64_t until = now_ns() + __atomic_load_n(&g_spin_ns, __ATOMIC_RELAXED);
+            for (int k = 1; (g = __atomic_load_n(&g_pool.gen, SC)) == seen; k++) {
+                cpu_relax();
+                if (k % 256 == 0 && now_ns() > until)
+                    break;
+            }
+            if (g == seen) {
+                pthread_mutex_lock(&g_pool.lock);
+                __atomic_add_fetch(&g_pool.sleepers, 1, SC);
+                while ((g = __atomic_load_n(&g_pool.gen, SC)) == seen)
+                    pthread_cond_wait(&g_pool.wake, &g_pool.lock);
+                __atomic_sub_fetch(&g_pool.sleepers, 1, SC);
+                pthread_mutex_unlock(&g_pool.lock);
+            }
+        }
+        seen = g;
+        __atomic_add_fetch(&g_pool.active, 1, SC);
+        job_t *j = __atomic_load_n(&g_pool.job, SC);
+        if (j && tid < j->nthreads)
+            work_loop(j, tid);
+        __atomic_sub_fetch(&g_pool.active, 1, SC);
+    }
     return NULL;
+}
+
+/* Take the pool for a call wanting nt threads (itself included); returns the threads it may
+ * use (1: the pool is busy or no worker could start). */
+static int pool_acquire(int nt) {
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&g_pool.owner, &expected, 1, 0, SC, SC))
+        return 1;
+    pthread_mutex_lock(&g_pool.lock);
+    while (g_pool.nworkers < nt - 1) {
+        pthread_t th;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        const int rc = pthread_create(&th, &attr, pool_worker,
+                                      (void *)(intptr_t)(g_pool.nworkers + 1));
+        pthread_attr_destroy(&attr);
+        if (rc != 0)
+            break;
+        g_pool.nworkers++;
+    }
+    const int have = g_pool.nworkers + 1;
+    pthread_mutex_unlock(&g_pool.lock);
+    if (have == 1)
+        __atomic_store_n(&g_pool.owner, 0, SC);
+    return have < nt ? have : nt;
+}
+
+static void pool_release(void) { __atomic_store_n(&g_pool.owner, 0, SC); }
+
+static void pool_wake(void) {
+    if (__atomic_load_n(&g_pool.sleepers, SC) > 0) {
+        pthread_mutex_lock(&g_pool.lock);
+        pthread_cond_broadcast(&g_pool.wake);
+        pthread_mutex_unlock(&g_pool.lock);
+    }
+}
+
+/* Whether a worker is asleep; if so it is woken with no job, so that it spins for the next
+ * call (a worker woken from sleep can start a millisecond late, longer than a small call). */
+static int pool_cold(void) {
+    if (__atomic_load_n(&g_pool.sleepers, SC) == 0)
+        return 0;
+    __atomic_add_fetch(&g_pool.gen, 1, SC); /* job is NULL: the workers only wake up */
+    pool_wake();
+    __atomic_add_fetch(&g_cold_calls, 1, __ATOMIC_RELAXED);
+    return 1;
+}
+
+/* Run job j (j->nthreads > 1) on the pool and the calling thread, then release the pool;
+ * returns when the calling thread had finished the chunks it took (now_ns). */
+static int64_t pool_run(job_t *j) {
+    __atomic_add_fetch(&g_pool_calls, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&g_pool.job, j, SC);
+    __atomic_add_fetch(&g_pool.gen, 1, SC);
+    pool_wake();
+    work_loop(j, 0);
+    const int64_t mine = now_ns();
+    for (int k = 1; __atomic_load_n(&j->done, SC) < j->nchunks; k++) {
+        cpu_relax();
+        if (k % 1024 == 0)
+            sched_yield(); /* a helper may share this core */
+    }
+    __atomic_store_n(&g_pool.job, NULL, SC);
+    while (__atomic_load_n(&g_pool.active, SC) > 0)
+        sched_yield();
+    pool_release();
+    return mine;
+}
+
+/* In a child process after fork() the workers do not exist. */
+static void pool_after_fork_child(void) {
+    pthread_mutex_init(&g_pool.lock, NULL);
+    pthread_cond_init(&g_pool.wake, NULL);
+    g_pool.nworkers = 0;
+    g_pool.job = NULL;
+    g_pool.sleepers = 0;
+    g_pool.active = 0;
+    g_pool.owner = 0;
 }
 
 /* Whether a call of B rows and `work` multiply-adds per direction is split over our threads
@@ -697,7 +837,8 @@ static int run_job(int kind, const fwd_args *fa, const bwd_args *ba, int dbl) {
     const Py_ssize_t B = ba ? ba->B : fa->B, T = ba ? ba->T : fa->T, U = ba ? ba->U : fa->U,
                      I = ba ? ba->I : fa->I, G = j.ng * U;
     const int packed = use_packed(j.item, B, G, I + U);
-    const int split = splittable(B, T * B * G * (I + U), packed);
+    const Py_ssize_t work = T * B * G * (I + U);
+    const int split = splittable(B, work, packed);
     int nt = 1;
     j.nchunks = 1;
     /* BLAS GEMMs on a machine with several threads: BLAS's own threads (the fastest when the
@@ -708,7 +849,7 @@ static int run_job(int kind, const fwd_args *fa, const bwd_args *ba, int dbl) {
     const Py_ssize_t shape_key[6] = {kind * 2 + (ba != NULL), dbl, B, T, I, U};
     fwd_args fa_w;
     bwd_args ba_w;
-    int own_blas = 0;
+    int own_blas = 0, pooled = 0;
     if (split && !packed && solo_now()) {
         own_blas = 1;
         blas_one_thread_acquire();
@@ -725,6 +866,17 @@ static int run_job(int kind, const fwd_args *fa, const bwd_args *ba, int dbl) {
         }
     } else if (split) {
         nt = plan_threads(B, &j.nchunks);
+        if (nt > 1) {
+            nt = pool_acquire(nt);
+            pooled = nt > 1;
+            if (pooled && work < g_cold_parallel_work && pool_cold()) {
+                pool_release();
+                pooled = 0;
+                nt = 1;
+            }
+            if (!pooled)
+                j.nchunks = 1;
+        }
     }
     Py_ssize_t ndW = 0, ndb = 0;
     if (ba) {
@@ -748,27 +900,17 @@ static int run_job(int kind, const fwd_args *fa, const bwd_args *ba, int dbl) {
             }
         }
     }
-    pthread_t th[MAX_THREADS];
-    worker_t w[MAX_THREADS];
-    int started = 1;
-    for (int t = 1; t < nt; t++) {
-        w[t].job = &j;
-        w[t].tid = t;
-        if (pthread_create(&th[t], NULL, worker_main, &w[t]) != 0)
-            break;
-        started++;
-    }
-    const int64_t t0 = nt > 1 ? now_ns() : 0;
-    work_loop(&j, 0);
-    const int64_t t1 = nt > 1 ? now_ns() : 0;
-    for (int t = 1; t < started; t++)
-        pthread_join(th[t], NULL);
+    j.nthreads = nt;
     if (nt > 1) {
-        const int64_t t2 = now_ns();
+        const int64_t t0 = now_ns(), t1 = pool_run(&j), t2 = now_ns();
         if (t2 - t1 > (t1 - t0) / 2 + 100000) /* waited: a helper ran >1.5x slower */
             contention_seen(t2);
         else
             g_backoff = 0.05;
+    } else {
+        if (pooled)
+            pool_release();
+        work_loop(&j, 0);
     }
     if (own_blas || watch.tripped)
         blas_one_thread_release();
@@ -1048,14 +1190,21 @@ static PyObject *py_activation(PyObject *self, PyObject *args) {
 static PyObject *py_options(PyObject *self, PyObject *args, PyObject *kw) {
     static char *names[] = {"isa",           "gemm",           "pack_limit",
                             "threads",       "min_parallel_work", "min_chunk_rows",
-                            "adaptive",      "row_block_bytes", NULL};
+                            "adaptive",      "row_block_bytes", "cold_parallel_work",
+                            "spin_us",       NULL};
     const char *isa = NULL, *gemm = NULL;
     Py_ssize_t pack_limit = -1, threads = -1, min_work = -1, min_rows = -1, row_block = -1;
+    Py_ssize_t cold_work = -1, spin_us = -1;
     int adaptive = -1;
     (void)self;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|zznnnnin", names, &isa, &gemm, &pack_limit,
-                                     &threads, &min_work, &min_rows, &adaptive, &row_block))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|zznnnninnn", names, &isa, &gemm, &pack_limit,
+                                     &threads, &min_work, &min_rows, &adaptive, &row_block,
+                                     &cold_work, &spin_us))
         return NULL;
+    if (cold_work >= 0)
+        g_cold_parallel_work = cold_work;
+    if (spin_us >= 0)
+        __atomic_store_n(&g_spin_ns, (int64_t)spin_us * 1000, __ATOMIC_RELAXED);
     if (row_block >= 0)
         g_row_block_bytes = row_block;
     if (adaptive >= 0) {
@@ -1100,16 +1249,31 @@ static PyObject *py_options(PyObject *self, PyObject *args, PyObject *kw) {
     if (pack_limit >= 0)
         g_pack_limit = pack_limit;
     static const char *gemm_names[] = {"auto", "packed", "blas"};
-    return Py_BuildValue("{s:s,s:s,s:n,s:i,s:n,s:n,s:O,s:n,s:O,s:s}", "isa",
+    return Py_BuildValue("{s:s,s:s,s:n,s:i,s:n,s:n,s:n,s:L,s:O,s:n,s:O,s:s}", "isa",
                          g_isa ? "avx2" : "baseline", "gemm", gemm_names[g_gemm_mode],
                          "pack_limit", g_pack_limit, "threads", g_threads, "min_parallel_work",
-                         g_min_parallel_work, "min_chunk_rows", g_min_chunk_rows, "adaptive",
+                         g_min_parallel_work, "cold_parallel_work", g_cold_parallel_work,
+                         "spin_us", (long long)(g_spin_ns / 1000), "min_chunk_rows",
+                         g_min_chunk_rows, "adaptive",
                          g_adaptive ? Py_True : Py_False, "row_block_bytes", g_row_block_bytes,
                          "avx2_available", g_have_avx2 ? Py_True : Py_False, "blas",
                          g_sgemm ? g_blas_desc : "");
 }
 
+/* pool_stats(): the worker pool's threads and the calls it ran (for tests). */
+static PyObject *py_pool_stats(PyObject *self, PyObject *args) {
+    (void)self;
+    (void)args;
+    pthread_mutex_lock(&g_pool.lock);
+    const int workers = g_pool.nworkers;
+    pthread_mutex_unlock(&g_pool.lock);
+    return Py_BuildValue("{s:i,s:L,s:L}", "workers", workers, "parallel_calls",
+                         (long long)__atomic_load_n(&g_pool_calls, __ATOMIC_RELAXED),
+                         "cold_calls", (long long)__atomic_load_n(&g_cold_calls, __ATOMIC_RELAXED));
+}
+
 static PyMethodDef methods[] = {
+    {"pool_stats", py_pool_stats, METH_NOARGS, "The worker pool's threads and calls."},
     {"blas_init", py_blas_init, METH_VARARGS, "Locate a BLAS among these (loaded) libraries."},
     {"options", (PyCFunction)(void (*)(void))py_options, METH_VARARGS | METH_KEYWORDS,
      "Set/get options: isa ('baseline', 'avx2', 'best'), gemm ('auto', 'packed', 'blas')."},
@@ -1142,5 +1306,6 @@ PyMODINIT_FUNC PyInit__fastrnn(void) {
     g_have_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
     g_isa = g_have_avx2;
+    pthread_atfork(NULL, NULL, pool_after_fork_child);
     return PyModule_Create(&moddef);
 }
