@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import lstmkit as tf
+from lstmkit.autograd import recurrent
 from lstmkit.models import fast_step
 
 
@@ -18,6 +19,9 @@ def _model(kind: str, optimizer: str):
         model.add(tf.layers.lstm(units=4, input_shape=[6, 3], return_sequences=True))
         model.add(tf.layers.gru(units=5, go_backwards=True))
         model.add(tf.layers.dense(units=3, use_bias=False))
+    elif kind == "stacked_lstm":  # two direct LSTM calls: the lower one gets dL/dx
+        model.add(tf.layers.lstm(units=4, input_shape=[6, 3], return_sequences=True))
+        model.add(tf.layers.lstm(units=5, go_backwards=True, use_bias=False))
     elif kind == "gru_keras":
         model.add(tf.layers.gru(units=5, input_shape=[6, 3], reset_after=True))
     elif kind == "simple_rnn":
@@ -44,7 +48,10 @@ def _train(kind: str, optimizer: str, lean: bool, monkeypatch) -> tuple[dict, li
     return history.history, [w.numpy() for w in model.get_weights()]
 
 
-@pytest.mark.parametrize("kind", ["lstm", "stacked", "gru_keras", "simple_rnn", "dense_only"])
+KINDS = ["lstm", "stacked", "stacked_lstm", "gru_keras", "simple_rnn", "dense_only"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop"])
 def test_lean_step_trains_exactly_as_the_general_step(kind, optimizer, monkeypatch):
     lean_hist, lean_weights = _train(kind, optimizer, True, monkeypatch)
@@ -52,6 +59,30 @@ def test_lean_step_trains_exactly_as_the_general_step(kind, optimizer, monkeypat
     assert lean_hist == full_hist
     for a, b in zip(lean_weights, full_weights):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("kind", ["stacked", "stacked_lstm"])
+def test_lean_step_on_the_numpy_loops(kind, monkeypatch):
+    """Without the extension every recurrent layer runs its op (no direct call)."""
+    previous = recurrent.use_extension(False)
+    try:
+        step = fast_step.ChainStep.build(_model(kind, "adam"))
+        assert all(direct is None for *_, direct in step.recurrent)
+        lean_hist, lean_weights = _train(kind, "adam", True, monkeypatch)
+        full_hist, full_weights = _train(kind, "adam", False, monkeypatch)
+    finally:
+        recurrent.use_extension(previous)
+    assert lean_hist == full_hist
+    for a, b in zip(lean_weights, full_weights):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.skipif(recurrent._load_extension() is None, reason="the extension is not built")
+def test_lstm_layers_are_called_directly_on_the_extension():
+    step = fast_step.ChainStep.build(_model("stacked_lstm", "adam"))
+    assert all(isinstance(direct, fast_step._LstmCall) for *_, direct in step.recurrent)
+    step = fast_step.ChainStep.build(_model("stacked", "adam"))
+    assert [type(direct) for *_, direct in step.recurrent] == [fast_step._LstmCall, type(None)]
 
 
 def _eligible(build) -> bool:
@@ -105,3 +136,16 @@ def test_a_layer_used_twice_takes_the_general_step():
     plain = tf.model(inputs=inp, outputs=tf.layers.dense(units=4).apply(inp))
     plain.compile(optimizer="adam", loss="meanSquaredError")
     assert fast_step.ChainStep.build(plain) is not None
+
+
+def test_lean_step_in_float64(monkeypatch):
+    """float64 weights and data (the test precision): the direct LSTM calls run in double."""
+    from lstmkit._precision import float64
+
+    with float64():
+        lean_hist, lean_weights = _train("stacked_lstm", "adam", True, monkeypatch)
+        full_hist, full_weights = _train("stacked_lstm", "adam", False, monkeypatch)
+    assert lean_weights[0].dtype == np.float64
+    assert lean_hist == full_hist
+    for a, b in zip(lean_weights, full_weights):
+        np.testing.assert_array_equal(a, b)

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import losses as losses_mod
+from ..autograd import recurrent as recurrent_mod
 from ..autograd import tape
 from ..layers.core import Dense
 from ..layers.input_layer import InputLayer
@@ -29,27 +30,125 @@ from ..layers.recurrent import _CellRNN, _FusedCell
 from ..tensor import Tensor
 
 
+class _LstmCall:
+    """An LSTM layer of the chain on the compiled loops, called directly.
+
+    The same two calls, with the same arrays, as `recurrent.lstm_sequence` makes on the
+    extension (`_lstm_compiled`) for a call with no mask, dropout or initial state, without
+    the op's argument checks (the layer checked its input when it was built; `forward` checks
+    the batch's shape and dtype) and its tape node. Work buffers are kept from one batch to the
+    next (a batch's backward runs before the next forward).
+    """
+
+    def __init__(self, ext: Any, layer: Any, kwargs: dict[str, Any]):
+        cell = layer.cell
+        self.ext, self.cell = ext, cell
+        self.act = recurrent_mod._resolve_activation("lstm", "activation", kwargs["activation"])
+        self.rec = recurrent_mod._resolve_activation(
+            "lstm", "recurrent_activation", kwargs["recurrent_activation"]
+        )
+        self.go_backwards = bool(layer.go_backwards)
+        self.return_sequences = bool(layer.return_sequences)
+        self.units = cell.units
+        self.buffers: tuple | None = None
+
+    @classmethod
+    def make(cls, layer: Any, kwargs: dict[str, Any]) -> _LstmCall | None:
+        """The direct call for an LSTM layer when the compiled loops run it, else None."""
+        if layer.cell._kernel_fn() is not recurrent_mod.lstm_sequence:
+            return None
+        ext = recurrent_mod._load_extension() if recurrent_mod.use_extension() else None
+        if ext is None:
+            return None
+        call = cls(ext, layer, kwargs)
+        return call if call.act.code is not None and call.rec.code is not None else None
+
+    def forward(self, x: np.ndarray, needs_dx: bool) -> np.ndarray | None:
+        """The layer's output for x [B, T, I], or None when this batch must take the op."""
+        cell = self.cell
+        K, R = cell.kernel._data, cell.recurrent_kernel._data
+        dt = x.dtype
+        if dt not in (np.float32, np.float64) or K.dtype != dt or R.dtype != dt:
+            return None
+        b = None if cell.bias is None else cell.bias._data
+        if b is not None and b.dtype != dt:
+            return None
+        B, T, I = x.shape
+        U = self.units
+        if B == 0 or T == 0 or K.shape != (I, 4 * U):
+            return None
+        key = (B, T, I, dt)
+        if self.buffers is None or self.buffers[0] != key:
+            self.buffers = (
+                key,
+                np.empty((T, B, 4 * U), dt),  # A: gate activations
+                np.empty((T + 1, B, U), dt),  # H
+                np.empty((T + 1, B, U), dt),  # C
+                np.empty((T, B, U), dt),  # S
+            )
+        _, A, H, C, S = self.buffers
+        H[0] = 0
+        C[0] = 0
+        x = np.ascontiguousarray(x)
+        W = np.concatenate((K, R))
+        out = np.empty((B, T, U), dt) if self.return_sequences else None
+        dbl = dt == np.float64
+        self.ext.lstm_fwd(
+            dbl, B, T, U, I, self.act.code, self.rec.code, True, self.go_backwards,
+            x, W, b, None, A, H, C, S, None, None, out,
+        )  # fmt: skip
+        self.saved = (x, W, b is not None, needs_dx)
+        return out if out is not None else H[T].copy()
+
+    def backward(self, g: np.ndarray, grads: dict[int, np.ndarray]) -> np.ndarray | None:
+        """Weight gradients into `grads` (by id of the variable); returns dL/dx or None."""
+        x, W, has_bias, needs_dx = self.saved
+        self.saved = None
+        _, A, H, C, S = self.buffers
+        B, T, I = x.shape
+        U = self.units
+        dt = x.dtype
+        dY = None
+        if self.return_sequences:
+            dY = np.ascontiguousarray(g, dtype=dt)
+            dh = np.zeros((B, U), dt)
+        else:
+            dh = np.array(g, dtype=dt, order="C")
+        dc = np.zeros((B, U), dt)
+        dW = np.empty(W.shape, dt)
+        db = np.empty(4 * U, dt) if has_bias else None
+        dX = np.empty((B, T, I), dt) if needs_dx else None
+        self.ext.lstm_bwd(
+            dt == np.float64, B, T, U, I, self.act.code, self.rec.code, self.go_backwards,
+            x, W, None, A, H, C, S, None, None, dY, dh, dc, dW, db, dX,
+        )  # fmt: skip
+        cell = self.cell
+        grads[id(cell.kernel)] = dW[:I]
+        grads[id(cell.recurrent_kernel)] = dW[I:]
+        if has_bias:
+            grads[id(cell.bias)] = db
+        return dX
+
+
 class ChainStep:
     """One training step of an eligible model (see the module docstring); `build` decides."""
 
     def __init__(self, model: Any, recurrent: list[Any], dense: list[Any]):
         self.model = model
-        # (kernel function, cell, keyword arguments) per recurrent layer, resolved once
-        self.recurrent = [
-            (
-                layer.cell._kernel_fn(),
-                layer.cell,
-                dict(
-                    go_backwards=layer.go_backwards,
-                    return_sequences=layer.return_sequences,
-                    **layer.cell._kernel_kwargs(),
-                ),
+        # (kernel function, cell, keyword arguments, direct call or None) per recurrent layer
+        self.recurrent = []
+        for layer in recurrent:
+            kwargs = dict(
+                go_backwards=layer.go_backwards,
+                return_sequences=layer.return_sequences,
+                **layer.cell._kernel_kwargs(),
             )
-            for layer in recurrent
-        ]
+            direct = _LstmCall.make(layer, kwargs)
+            self.recurrent.append((layer.cell._kernel_fn(), layer.cell, kwargs, direct))
         self.dense = dense
         self.rank = 3 if recurrent else 2
         self.out_units = dense[-1].units if dense else recurrent[-1].cell.units
+        self.trainable = model.trainable_weights
 
     @classmethod
     def build(cls, model: Any) -> ChainStep | None:
@@ -98,14 +197,22 @@ class ChainStep:
             return None
         grads: dict[int, np.ndarray] = {}
 
-        # forward: the recurrent ops recorded (their backward is needed), the rest in NumPy
-        h = Tensor._wrap(x)
-        nodes = []
+        # forward: each recurrent layer a direct call or its op recorded (the backward is
+        # needed), the rest in NumPy
+        a = x
+        steps = []  # per recurrent layer: its direct call, or its op's tape node
         with tape.recording():
-            for fn, cell, kwargs in self.recurrent:
-                h, _ = fn(h, cell.kernel, cell.recurrent_kernel, cell.bias, None, **kwargs)
-                nodes.append(h._node)
-        a = h._data
+            for k, (fn, cell, kwargs, direct) in enumerate(self.recurrent):
+                out = None if direct is None else direct.forward(a, needs_dx=k > 0)
+                if out is not None:
+                    steps.append(direct)
+                else:
+                    xt = Tensor._wrap(a)
+                    xt._requires_grad = k > 0  # dL/dx feeds the layer below
+                    h, _ = fn(xt, cell.kernel, cell.recurrent_kernel, cell.bias, None, **kwargs)
+                    steps.append(h._node)
+                    out = h._data
+                a = out
         dense_inputs = []
         for layer in self.dense:
             dense_inputs.append(a)
@@ -135,17 +242,18 @@ class ChainStep:
                 grads[id(layer.bias)] = np.add.reduce(g, axis=0)
             grads[id(layer.kernel)] = np.ascontiguousarray(np.matmul(inp.T, g))
             g = np.ascontiguousarray(np.matmul(g, kernel.T))
-        for node in reversed(nodes):
-            out_grads = [g] + [np.zeros(shape, dt) for shape, dt in node.out_specs[1:]]
-            in_grads = node.backward(out_grads)
-            for t, gi in zip(node.inputs[1:], in_grads[1:]):
+        for step in reversed(steps):
+            if isinstance(step, _LstmCall):
+                g = step.backward(g, grads)
+                continue
+            out_grads = [g] + [np.zeros(shape, dt) for shape, dt in step.out_specs[1:]]
+            in_grads = step.backward(out_grads)
+            for t, gi in zip(step.inputs[1:], in_grads[1:]):
                 if gi is not None and t._requires_grad:
                     grads[id(t)] = gi
             g = in_grads[0]
 
-        self.model.optimizer._apply_pairs(
-            [(v, grads.get(id(v))) for v in self.model.trainable_weights]
-        )
+        self.model.optimizer._apply_pairs([(v, grads.get(id(v))) for v in self.trainable])
         return values
 
 
