@@ -905,6 +905,17 @@ def test_compiled_matches_numpy_loops(config, kind, dtype):
 
 
 @needs_ext
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_lstm_weight_gradient_in_chunks_of_steps(dtype):
+    """LSTM's d[K; R] is summed over ceil(256 / B) steps at a time: B=40 gives chunks of 7, 7
+    and 2 steps over T=16 (with masks and dropout masks: the chunk's inputs are masked)."""
+    flags = dict(bias=True, init=True, mask=True, dmask=True, rdmask=True)
+    for gb in (False, True):
+        opts = _opts("tanh", "sigmoid", go_backwards=gb, return_sequences=True)
+        _compare_paths("lstm", dtype, 40, 16, 3, 6, opts, flags, seed=21)
+
+
+@needs_ext
 @pytest.mark.parametrize(
     "act,rec", [("relu", "hardSigmoid"), ("linear", "tanh"), ("sigmoid", "relu")]
 )

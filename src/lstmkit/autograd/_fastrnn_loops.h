@@ -540,13 +540,16 @@ static int LF(lstm_bwd)(const bwd_args *a) {
     LT *dh = (LT *)a->dh, *dc = (LT *)a->dc, *dW = (LT *)a->dW, *db = (LT *)a->db,
        *dX = (LT *)a->dX;
     const int act = a->act, rec = a->rec;
-    LT *work = LF(scratch)(B * IU + B * G + BU);
-    LT *cat = work, *dz = cat + B * IU, *dhd = dz + B * G;
+    /* The weight gradient d[K; R] += cat_t^T·dz_t is summed over nk steps at a time: one GEMM
+     * with nk*B terms per output (about GKC) instead of nk GEMMs with B terms each. */
+    const Py_ssize_t nk = dW ? (T < (GKC + B - 1) / B ? T : (GKC + B - 1) / B) : 1;
+    LT *work = LF(scratch)(nk * B * IU + nk * B * G + BU);
+    LT *cats = work, *dzs = cats + nk * B * IU, *dhd = dzs + nk * B * G;
     LF(wmat) wR, wK, wdz;
     wK.P = wdz.P = NULL;
     int fail = !work || LF(wprep)(&wR, W + I * G, G, 1, G, U, B) ||
                (dX && LF(wprep)(&wK, W, G, 1, G, I, B)) ||
-               (dW && LF(wprep)(&wdz, NULL, G, 0, B, G, IU));
+               (dW && LF(wprep)(&wdz, NULL, G, 0, nk * B, G, IU));
     if (fail) {
         LF(wfree)(&wR);
         LF(wfree)(&wK);
@@ -554,18 +557,23 @@ static int LF(lstm_bwd)(const bwd_args *a) {
         free(work);
         return -1;
     }
-    for (Py_ssize_t t = T - 1; t >= 0; t--) {
+    for (Py_ssize_t t = T - 1, k = 0; t >= 0; t--) {
         if (a->watch)
             watch_step(a->watch);
         const LT *At = A + t * BsG, *St = S + t * BsU, *cp = C + t * BsU;
         const int hm = M != NULL;
+        LT *dz = dzs + k * B * G; /* this step's slot of the chunk */
 #define BODY(A_, R_) LF(lstm_bwd_rows)(A_, R_, B, T, U, t, At, St, cp, dh, dc, dY, dz, MROW(t))
         ACT_DISPATCH(act, rec, BODY);
 #undef BODY
         if (dW) {
-            LF(build_cat)(cat, x, SRC(t), T, B, I, U, dm, H + t * BsU, rdm);
-            LF(wrepack)(&wdz, dz);
-            LF(mm)(&wdz, IU, cat, IU, 1, dW, G, 1);
+            LF(build_cat)(cats + k * B * IU, x, SRC(t), T, B, I, U, dm, H + t * BsU, rdm);
+            if (++k == nk || t == 0) { /* the chunk's k steps: [k*B, IU]^T·[k*B, G] */
+                wdz.K = k * B;
+                LF(wrepack)(&wdz, dzs);
+                LF(mm)(&wdz, IU, cats, IU, 1, dW, G, 1);
+                k = 0;
+            }
         }
         if (db)
             LF(colsum_add)(db, dz, B, G, G);
