@@ -721,8 +721,11 @@ def set_num_threads(n: int) -> None:
     """Threads the compiled loops may use: a call with enough work splits its batch into row
     chunks run on threads (or, for GEMMs large enough for BLAS, lets BLAS use its threads);
     after a call where a thread lagged (its core busy), calls run on one thread for a while.
-    Default: ``LSTMKIT_NUM_THREADS``, else ``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS``, else
-    the cores this process may run on."""
+    The worker threads live from the first split call on; after a call each spins for up to
+    2 ms waiting for the next one (a training loop's next call comes sooner), then sleeps, as
+    OpenMP's workers do. Default: ``LSTMKIT_NUM_THREADS``, else ``OMP_NUM_THREADS`` /
+    ``OPENBLAS_NUM_THREADS``, else the cores this process may run on; 1 keeps every call on
+    the calling thread."""
     ext = _load_extension()
     if ext is not None:
         ext.options(threads=max(1, int(n)))
