@@ -494,12 +494,14 @@ static Py_ssize_t g_min_chunk_rows = 8;
  * the next call). */
 static Py_ssize_t g_min_parallel_work = 1000000;
 static Py_ssize_t g_cold_parallel_work = 20000000;
-/* Contention: when the calling thread waited long for the others at the end of a parallel
- * call (a helper ran 1.5x slower or was descheduled: another process holds its core), the
- * following calls run on one thread until g_solo_until; the back-off doubles while contention
- * persists (0.05 s to 1 s) and resets after a parallel call that went well. */
+/* Contention: when the calling thread waited long for the others at the end of two parallel
+ * calls in a row (a helper ran 1.5x slower or was descheduled: another process holds its core;
+ * one such call alone is often a hiccup of a virtual machine's core), the following calls run
+ * on one thread until g_solo_until; the back-off doubles while contention persists (0.05 s to
+ * 1 s) and resets after a parallel call that went well. */
 static int64_t g_solo_until = 0; /* monotonic ns */
 static double g_backoff = 0.05;
+static int g_lagged = 0; /* parallel calls in a row where the caller waited long */
 static int g_adaptive = 1;
 
 static pthread_mutex_t g_blas_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -903,10 +905,13 @@ static int run_job(int kind, const fwd_args *fa, const bwd_args *ba, int dbl) {
     j.nthreads = nt;
     if (nt > 1) {
         const int64_t t0 = now_ns(), t1 = pool_run(&j), t2 = now_ns();
-        if (t2 - t1 > (t1 - t0) / 2 + 100000) /* waited: a helper ran >1.5x slower */
-            contention_seen(t2);
-        else
+        if (t2 - t1 > (t1 - t0) / 2 + 100000) { /* waited: a helper ran >1.5x slower */
+            if (++g_lagged >= 2)
+                contention_seen(t2);
+        } else {
+            g_lagged = 0;
             g_backoff = 0.05;
+        }
     } else {
         if (pooled)
             pool_release();
@@ -1211,6 +1216,7 @@ static PyObject *py_options(PyObject *self, PyObject *args, PyObject *kw) {
         g_adaptive = adaptive != 0;
         g_solo_until = 0;
         g_backoff = 0.05;
+        g_lagged = 0;
     }
     if (min_rows >= 0)
         g_min_chunk_rows = min_rows < 1 ? 1 : min_rows;
