@@ -63,14 +63,15 @@ typedef struct {
     LT *P; /* packed panels, or NULL: BLAS */
 } LF(wmat);
 
-/* acc = op(A)[mr rows, kc] · panel; at: A is transposed (element (r, k) at A[k*lda + r]). */
+/* acc = init + op(A)[mr rows, kc] · panel; at: A is transposed (element (r, k) at
+ * A[k*lda + r]); init0, init1: the panel's start values (zero, or the bias row). */
 static inline __attribute__((always_inline)) void
 LF(mk)(const int mr, const int at, Py_ssize_t kc, const LT *A, Py_ssize_t lda, const LT *P,
-       LT *C, Py_ssize_t ldc, Py_ssize_t nvalid, int accumulate) {
+       LT *C, Py_ssize_t ldc, Py_ssize_t nvalid, int accumulate, LF(gv) init0, LF(gv) init1) {
     LF(gv) acc0[GMR], acc1[GMR];
     for (int r = 0; r < GMR; r++) {
-        acc0[r] = (LF(gv)){0};
-        acc1[r] = (LF(gv)){0};
+        acc0[r] = init0;
+        acc1[r] = init1;
     }
 #pragma GCC unroll 4
     for (Py_ssize_t k = 0; k < kc; k++) {
@@ -106,7 +107,7 @@ LF(mk)(const int mr, const int at, Py_ssize_t kc, const LT *A, Py_ssize_t lda, c
 
 #define MK_CASE(MR_, AT)                                                                     \
     case MR_:                                                                                \
-        LF(mk)(MR_, AT, kc, Ai, lda, Pp, Cp + i * ldc, ldc, nvalid, acc);                    \
+        LF(mk)(MR_, AT, kc, Ai, lda, Pp, Cp + i * ldc, ldc, nvalid, acc, i0, i1);            \
         break;
 #define MK_TAIL(AT)                                                                          \
     switch (M - i) { /* the last M % GMR rows */                                            \
@@ -119,9 +120,10 @@ LF(mk)(const int mr, const int at, Py_ssize_t kc, const LT *A, Py_ssize_t lda, c
         break;                                                                               \
     }
 
+/* C = op(A)·P (+ C when accumulate; else + bias per column when bias is not NULL). */
 static void LF(gemm_packed)(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const LT *A,
                             Py_ssize_t lda, int at, const LT *P, LT *C, Py_ssize_t ldc,
-                            int accumulate) {
+                            int accumulate, const LT *bias) {
     const Py_ssize_t npanel = (N + GNR - 1) / GNR;
     for (Py_ssize_t k0 = 0; k0 < K; k0 += GKC) {
         const Py_ssize_t kc = K - k0 < GKC ? K - k0 : GKC;
@@ -130,16 +132,21 @@ static void LF(gemm_packed)(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const LT *
             const LT *Pp = P + p * K * GNR + k0 * GNR;
             const Py_ssize_t nvalid = N - p * GNR < GNR ? N - p * GNR : GNR;
             LT *Cp = C + p * GNR;
+            LT binit[GNR] = {0}; /* the first K block starts from the bias */
+            if (bias && !acc)
+                for (Py_ssize_t j = 0; j < nvalid; j++)
+                    binit[j] = bias[p * GNR + j];
+            const LF(gv) i0 = GLOAD(binit), i1 = GLOAD(binit + GVW);
             Py_ssize_t i = 0;
             if (!at) {
                 const LT *Ai = A + k0;
                 for (; i + GMR <= M; i += GMR, Ai += GMR * lda)
-                    LF(mk)(GMR, 0, kc, Ai, lda, Pp, Cp + i * ldc, ldc, nvalid, acc);
+                    LF(mk)(GMR, 0, kc, Ai, lda, Pp, Cp + i * ldc, ldc, nvalid, acc, i0, i1);
                 MK_TAIL(0)
             } else {
                 const LT *Ai = A + k0 * lda;
                 for (; i + GMR <= M; i += GMR, Ai += GMR)
-                    LF(mk)(GMR, 1, kc, Ai, lda, Pp, Cp + i * ldc, ldc, nvalid, acc);
+                    LF(mk)(GMR, 1, kc, Ai, lda, Pp, Cp + i * ldc, ldc, nvalid, acc, i0, i1);
                 MK_TAIL(1)
             }
         }
@@ -226,10 +233,24 @@ static inline void LF(mm)(const LF(wmat) * w, Py_ssize_t M, const LT *A, Py_ssiz
         return;
     }
     if (w->P)
-        LF(gemm_packed)(M, w->N, w->K, A, lda, at, w->P, C, ldc, accumulate);
+        LF(gemm_packed)(M, w->N, w->K, A, lda, at, w->P, C, ldc, accumulate, NULL);
     else
         LBLAS(at, w->trans, M, w->N, w->K, A, lda, w->W, w->ld, accumulate ? (LT)1 : (LT)0, C,
               ldc);
+}
+
+/* C[M, N] = A·W + bias (each row; bias may be NULL: + 0). The micro-kernel starts its sums
+ * from the bias; BLAS adds the product to rows filled with it. */
+static void LF(fill_rows)(LT *C, Py_ssize_t M, Py_ssize_t N, Py_ssize_t ldc, const LT *v);
+static inline void LF(mm_bias)(const LF(wmat) * w, Py_ssize_t M, const LT *A, Py_ssize_t lda,
+                               LT *C, Py_ssize_t ldc, const LT *bias) {
+    if (w->P && M > 0 && w->N > 0 && w->K > 0) {
+        LF(gemm_packed)(M, w->N, w->K, A, lda, 0, w->P, C, ldc, 0, bias);
+        return;
+    }
+    if (bias)
+        LF(fill_rows)(C, M, w->N, ldc, bias);
+    LF(mm)(w, M, A, lda, 0, C, ldc, bias != NULL);
 }
 
 /* ---- small helpers -------------------------------------------------------------------- */
@@ -513,9 +534,7 @@ static int LF(lstm_fwd)(const fwd_args *a) {
             LT *Ar = At + r0 * G, *catr = cat + r0 * IU;
             LF(build_cat)(catr, x + r0 * T * I, SRC(t), T, n, I, U, PJ(dm, r0 * I), hp + r0 * U,
                           PJ(rdm, r0 * U));
-            if (bias)
-                LF(fill_rows)(Ar, n, G, G, bias);
-            LF(mm)(&w, n, catr, IU, 0, Ar, G, bias != NULL);
+            LF(mm_bias)(&w, n, catr, IU, Ar, G, bias);
             const LT *Mr = M ? MROW(t) + r0 : NULL;
             const Py_ssize_t o = r0 * U;
 #define BODY(A_, R_)                                                                         \
