@@ -7,8 +7,10 @@ Python costs as much as a third of a batch (W2 of bench/: ~290 us beside ~500 us
 `ChainStep` runs the same arithmetic directly for a plain chain: one input, fused LSTM / GRU /
 SimpleRNN layers (no dropout, masks, states or stateful layers), then linear Dense layers on
 rank-2 data, one output, the mean squared error, no sample weights, regularizers or
-constraints, every layer trainable. Each recurrent layer is its fused kernel op, forward now and
-its recorded backward called by hand; Dense and the loss are the NumPy operations of
+constraints, every layer trainable. An LSTM layer calls the compiled loops directly (`_LstmCall`:
+the op's two extension calls without its checks and tape node); other recurrent layers, or any
+layer on the NumPy loops, run their fused kernel op, forward now and its recorded backward called
+by hand. Dense and the loss are the NumPy operations of
 `ops.matmul_bias`, `ops.matmul`, `ops.squared_difference` and `ops.mean`, in the same order.
 The loss, metrics and updates are therefore bit-identical to the general step's
 (tests/test_fast_step.py compares whole trainings). Any other model, or a batch with sample
@@ -50,7 +52,8 @@ class _LstmCall:
         self.go_backwards = bool(layer.go_backwards)
         self.return_sequences = bool(layer.return_sequences)
         self.units = cell.units
-        self.buffers: tuple | None = None
+        self.buffers: tuple | None = None  # (key, A, H, C, S) of the last batch shape
+        self.saved: tuple | None = None  # from forward for backward
 
     @classmethod
     def make(cls, layer: Any, kwargs: dict[str, Any]) -> _LstmCall | None:
@@ -148,7 +151,6 @@ class ChainStep:
         self.dense = dense
         self.rank = 3 if recurrent else 2
         self.out_units = dense[-1].units if dense else recurrent[-1].cell.units
-        self.trainable = model.trainable_weights
 
     @classmethod
     def build(cls, model: Any) -> ChainStep | None:
@@ -253,7 +255,9 @@ class ChainStep:
                     grads[id(t)] = gi
             g = in_grads[0]
 
-        self.model.optimizer._apply_pairs([(v, grads.get(id(v))) for v in self.trainable])
+        self.model.optimizer._apply_pairs(
+            [(v, grads.get(id(v))) for v in self.model.trainable_weights]
+        )
         return values
 
 
