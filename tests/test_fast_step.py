@@ -24,6 +24,12 @@ def _model(kind: str, optimizer: str):
         model.add(tf.layers.lstm(units=5, go_backwards=True, use_bias=False))
     elif kind == "gru_keras":
         model.add(tf.layers.gru(units=5, input_shape=[6, 3], reset_after=True))
+    elif kind == "gru_stack":  # a direct GRU below a direct GRU (reset_after=False), no biases
+        model.add(tf.layers.gru(units=4, input_shape=[6, 3], return_sequences=True))
+        model.add(tf.layers.gru(units=5, use_bias=False, reset_after=False))
+    elif kind == "rnn_stack":
+        model.add(tf.layers.simple_rnn(units=4, input_shape=[6, 3], return_sequences=True))
+        model.add(tf.layers.simple_rnn(units=5, go_backwards=True))
     elif kind == "simple_rnn":
         model.add(tf.layers.simple_rnn(units=5, input_shape=[6, 3], activation="relu"))
     elif kind == "dense_only":
@@ -48,7 +54,16 @@ def _train(kind: str, optimizer: str, lean: bool, monkeypatch) -> tuple[dict, li
     return history.history, [w.numpy() for w in model.get_weights()]
 
 
-KINDS = ["lstm", "stacked", "stacked_lstm", "gru_keras", "simple_rnn", "dense_only"]
+KINDS = [
+    "lstm",
+    "stacked",
+    "stacked_lstm",
+    "gru_keras",
+    "gru_stack",
+    "simple_rnn",
+    "rnn_stack",
+    "dense_only",
+]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -78,11 +93,22 @@ def test_lean_step_on_the_numpy_loops(kind, monkeypatch):
 
 
 @pytest.mark.skipif(recurrent._load_extension() is None, reason="the extension is not built")
-def test_lstm_layers_are_called_directly_on_the_extension():
-    step = fast_step.ChainStep.build(_model("stacked_lstm", "adam"))
-    assert all(isinstance(direct, fast_step._LstmCall) for *_, direct in step.recurrent)
-    step = fast_step.ChainStep.build(_model("stacked", "adam"))
-    assert [type(direct) for *_, direct in step.recurrent] == [fast_step._LstmCall, type(None)]
+@pytest.mark.parametrize("kind", ["stacked_lstm", "stacked", "gru_keras", "simple_rnn"])
+def test_recurrent_layers_are_called_directly_on_the_extension(kind):
+    step = fast_step.ChainStep.build(_model(kind, "adam"))
+    assert all(isinstance(direct, fast_step._DirectCall) for *_, direct in step.recurrent)
+
+
+def test_an_activation_the_extension_lacks_takes_the_op():
+    """A custom activation has no compiled code: the layer runs its op (NumPy loops)."""
+    model = tf.sequential()
+    model.add(tf.layers.lstm(units=3, input_shape=[4, 2], activation="softsign"))
+    model.add(tf.layers.dense(units=1))
+    model.compile(optimizer="adam", loss="meanSquaredError")
+    step = fast_step.ChainStep.build(model)
+    assert step is not None and step.recurrent[0][3] is None
+    x = np.random.default_rng(0).standard_normal((4, 4, 2)).astype(np.float32)
+    assert step([x], [np.zeros((4, 1), np.float32)], [None]) is not None
 
 
 def _eligible(build) -> bool:

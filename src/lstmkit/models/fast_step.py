@@ -7,11 +7,11 @@ Python costs as much as a third of a batch (W2 of bench/: ~290 us beside ~500 us
 `ChainStep` runs the same arithmetic directly for a plain chain: one input, fused LSTM / GRU /
 SimpleRNN layers (no dropout, masks, states or stateful layers), then linear Dense layers on
 rank-2 data, one output, the mean squared error, no sample weights, regularizers or
-constraints, every layer trainable. An LSTM layer calls the compiled loops directly (`_LstmCall`:
-the op's two extension calls without its checks and tape node); other recurrent layers, or any
-layer on the NumPy loops, run their fused kernel op, forward now and its recorded backward called
-by hand. Dense and the loss are the NumPy operations of
-`ops.matmul_bias`, `ops.matmul`, `ops.squared_difference` and `ops.mean`, in the same order.
+constraints, every layer trainable. A recurrent layer calls the compiled loops directly
+(`_DirectCall`: its op's two extension calls without the op's checks and tape node); on the
+NumPy loops it runs its fused kernel op, forward now and its recorded backward called by hand.
+Dense and the loss are the NumPy operations of `ops.matmul_bias`, `ops.matmul`,
+`ops.squared_difference` and `ops.mean`, in the same order.
 The loss, metrics and updates are therefore bit-identical to the general step's
 (tests/test_fast_step.py compares whole trainings). Any other model, or a batch with sample
 weights, takes the general step.
@@ -32,80 +32,105 @@ from ..layers.recurrent import _CellRNN, _FusedCell
 from ..tensor import Tensor
 
 
-class _LstmCall:
-    """An LSTM layer of the chain on the compiled loops, called directly.
+class _DirectCall:
+    """A recurrent layer of the chain on the compiled loops, called directly.
 
-    The same two calls, with the same arrays, as `recurrent.lstm_sequence` makes on the
-    extension (`_lstm_compiled`) for a call with no mask, dropout or initial state, without
-    the op's argument checks (the layer checked its input when it was built; `forward` checks
-    the batch's shape and dtype) and its tape node. Work buffers are kept from one batch to the
-    next (a batch's backward runs before the next forward).
+    The same two extension calls, with the same arrays, as the layer's op (`lstm_sequence`,
+    `gru_sequence`, `simple_rnn_sequence` through `recurrent._*_compiled`) makes for a call
+    with no mask, dropout or initial state, without the op's argument checks and tape node
+    (`forward` checks the batch's shapes and dtypes and hands anything else back to the op).
+    Work buffers are kept from one batch to the next (a batch's backward runs before the next
+    forward).
     """
+
+    KINDS = {
+        recurrent_mod.lstm_sequence: ("lstm", 4),
+        recurrent_mod.gru_sequence: ("gru", 3),
+        recurrent_mod.simple_rnn_sequence: ("rnn", 1),
+    }
 
     def __init__(self, ext: Any, layer: Any, kwargs: dict[str, Any]):
         cell = layer.cell
         self.ext, self.cell = ext, cell
-        self.act = recurrent_mod._resolve_activation("lstm", "activation", kwargs["activation"])
-        self.rec = recurrent_mod._resolve_activation(
-            "lstm", "recurrent_activation", kwargs["recurrent_activation"]
-        )
+        self.kind, self.n_gates = self.KINDS[cell._kernel_fn()]
+        resolve = recurrent_mod._resolve_activation
+        self.act = resolve(self.kind, "activation", kwargs["activation"]).code
+        self.rec = None
+        if "recurrent_activation" in kwargs:
+            self.rec = resolve(self.kind, "recurrent_activation", kwargs["recurrent_activation"])
+            self.rec = self.rec.code
+        self.reset_after = bool(kwargs.get("reset_after", False))
         self.go_backwards = bool(layer.go_backwards)
         self.return_sequences = bool(layer.return_sequences)
         self.units = cell.units
-        self.buffers: tuple | None = None  # (key, A, H, C, S) of the last batch shape
+        self.buffers: tuple | None = None  # (key, A, H, C or ZH or None, S or None)
         self.saved: tuple | None = None  # from forward for backward
 
     @classmethod
-    def make(cls, layer: Any, kwargs: dict[str, Any]) -> _LstmCall | None:
-        """The direct call for an LSTM layer when the compiled loops run it, else None."""
-        if layer.cell._kernel_fn() is not recurrent_mod.lstm_sequence:
+    def make(cls, layer: Any, kwargs: dict[str, Any]) -> _DirectCall | None:
+        """The direct call for a fused recurrent layer when the compiled loops run it."""
+        if layer.cell._kernel_fn() not in cls.KINDS or not recurrent_mod.use_extension():
             return None
-        ext = recurrent_mod._load_extension() if recurrent_mod.use_extension() else None
+        ext = recurrent_mod._load_extension()
         if ext is None:
             return None
         call = cls(ext, layer, kwargs)
-        return call if call.act.code is not None and call.rec.code is not None else None
+        if call.act is None or (call.kind != "rnn" and call.rec is None):
+            return None  # an activation the compiled loops do not have
+        return call
+
+    def _buffers(self, B: int, T: int, I: int, dt) -> tuple:
+        key = (B, T, I, dt)
+        if self.buffers is None or self.buffers[0] != key:
+            U, G = self.units, self.n_gates * self.units
+            state = np.empty((T + 1, B, U), dt)  # LSTM: C
+            seq = np.empty((T, B, U), dt)  # LSTM: S
+            if self.kind == "gru":
+                state, seq = (np.empty((T, B, G), dt) if self.reset_after else None), None
+            elif self.kind == "rnn":
+                state = seq = None
+            self.buffers = (key, np.empty((T, B, G), dt), np.empty((T + 1, B, U), dt), state, seq)
+        return self.buffers
 
     def forward(self, x: np.ndarray, needs_dx: bool) -> np.ndarray | None:
         """The layer's output for x [B, T, I], or None when this batch must take the op."""
         cell = self.cell
         K, R = cell.kernel._data, cell.recurrent_kernel._data
+        b = None if cell.bias is None else cell.bias._data
         dt = x.dtype
         if dt not in (np.float32, np.float64) or K.dtype != dt or R.dtype != dt:
             return None
-        b = None if cell.bias is None else cell.bias._data
-        if b is not None and b.dtype != dt:
-            return None
         B, T, I = x.shape
-        U = self.units
-        if B == 0 or T == 0 or K.shape != (I, 4 * U):
+        U, G = self.units, self.n_gates * self.units
+        b_shape = (2, G) if self.kind == "gru" and self.reset_after else (G,)
+        if B == 0 or T == 0 or K.shape != (I, G) or R.shape != (U, G):
             return None
-        key = (B, T, I, dt)
-        if self.buffers is None or self.buffers[0] != key:
-            self.buffers = (
-                key,
-                np.empty((T, B, 4 * U), dt),  # A: gate activations
-                np.empty((T + 1, B, U), dt),  # H
-                np.empty((T + 1, B, U), dt),  # C
-                np.empty((T, B, U), dt),  # S
-            )
-        _, A, H, C, S = self.buffers
+        if b is not None and (b.dtype != dt or b.shape != b_shape):
+            return None
+        _, A, H, C, S = self._buffers(B, T, I, dt)
         H[0] = 0
-        C[0] = 0
         x = np.ascontiguousarray(x)
         W = np.concatenate((K, R))
         out = np.empty((B, T, U), dt) if self.return_sequences else None
-        dbl = dt == np.float64
-        self.ext.lstm_fwd(
-            dbl, B, T, U, I, self.act.code, self.rec.code, True, self.go_backwards,
-            x, W, b, None, A, H, C, S, None, None, out,
-        )  # fmt: skip
-        self.saved = (x, W, b is not None, needs_dx)
+        dbl, gb, ext = dt == np.float64, self.go_backwards, self.ext
+        if self.kind == "lstm":
+            C[0] = 0
+            ext.lstm_fwd(dbl, B, T, U, I, self.act, self.rec, True, gb,
+                         x, W, b, None, A, H, C, S, None, None, out)  # fmt: skip
+        elif self.kind == "gru":
+            b_in, b_rec = b, None
+            if b is not None and self.reset_after:
+                b_in, b_rec = np.ascontiguousarray(b[0]), np.ascontiguousarray(b[1])
+            ext.gru_fwd(dbl, B, T, U, I, self.act, self.rec, self.reset_after, True, gb,
+                        x, W, b_in, b_rec, None, A, H, C, None, None, out)  # fmt: skip
+        else:
+            ext.rnn_fwd(dbl, B, T, U, I, self.act, True, gb, x, W, b, None, A, H, None, None, out)
+        self.saved = (x, W, b_shape if b is not None else None, needs_dx)
         return out if out is not None else H[T].copy()
 
     def backward(self, g: np.ndarray, grads: dict[int, np.ndarray]) -> np.ndarray | None:
         """Weight gradients into `grads` (by id of the variable); returns dL/dx or None."""
-        x, W, has_bias, needs_dx = self.saved
+        x, W, b_shape, needs_dx = self.saved
         self.saved = None
         _, A, H, C, S = self.buffers
         B, T, I = x.shape
@@ -117,18 +142,24 @@ class _LstmCall:
             dh = np.zeros((B, U), dt)
         else:
             dh = np.array(g, dtype=dt, order="C")
-        dc = np.zeros((B, U), dt)
         dW = np.empty(W.shape, dt)
-        db = np.empty(4 * U, dt) if has_bias else None
+        db = None if b_shape is None else np.empty(b_shape, dt)
         dX = np.empty((B, T, I), dt) if needs_dx else None
-        self.ext.lstm_bwd(
-            dt == np.float64, B, T, U, I, self.act.code, self.rec.code, self.go_backwards,
-            x, W, None, A, H, C, S, None, None, dY, dh, dc, dW, db, dX,
-        )  # fmt: skip
+        dbl, gb, ext = dt == np.float64, self.go_backwards, self.ext
+        if self.kind == "lstm":
+            dc = np.zeros((B, U), dt)
+            ext.lstm_bwd(dbl, B, T, U, I, self.act, self.rec, gb, x, W, None, A, H, C, S,
+                         None, None, dY, dh, dc, dW, db, dX)  # fmt: skip
+        elif self.kind == "gru":
+            ext.gru_bwd(dbl, B, T, U, I, self.act, self.rec, self.reset_after, gb, x, W, None,
+                        A, H, C, None, None, dY, dh, dW, db, dX)  # fmt: skip
+        else:
+            ext.rnn_bwd(dbl, B, T, U, I, self.act, gb, x, W, None, A, H, None, None,
+                        dY, dh, dW, db, dX)  # fmt: skip
         cell = self.cell
         grads[id(cell.kernel)] = dW[:I]
         grads[id(cell.recurrent_kernel)] = dW[I:]
-        if has_bias:
+        if db is not None:
             grads[id(cell.bias)] = db
         return dX
 
@@ -146,7 +177,7 @@ class ChainStep:
                 return_sequences=layer.return_sequences,
                 **layer.cell._kernel_kwargs(),
             )
-            direct = _LstmCall.make(layer, kwargs)
+            direct = _DirectCall.make(layer, kwargs)
             self.recurrent.append((layer.cell._kernel_fn(), layer.cell, kwargs, direct))
         self.dense = dense
         self.rank = 3 if recurrent else 2
@@ -245,7 +276,7 @@ class ChainStep:
             grads[id(layer.kernel)] = np.ascontiguousarray(np.matmul(inp.T, g))
             g = np.ascontiguousarray(np.matmul(g, kernel.T))
         for step in reversed(steps):
-            if isinstance(step, _LstmCall):
+            if isinstance(step, _DirectCall):
                 g = step.backward(g, grads)
                 continue
             out_grads = [g] + [np.zeros(shape, dt) for shape, dt in step.out_specs[1:]]
