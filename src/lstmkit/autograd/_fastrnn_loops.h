@@ -239,9 +239,14 @@ static inline void LF(mm)(const LF(wmat) * w, Py_ssize_t M, const LT *A, Py_ssiz
               ldc);
 }
 
+/* Every row of C [M, N] (ldc) = v. */
+static void LF(fill_rows)(LT *C, Py_ssize_t M, Py_ssize_t N, Py_ssize_t ldc, const LT *v) {
+    for (Py_ssize_t i = 0; i < M; i++)
+        memcpy(C + i * ldc, v, (size_t)N * sizeof(LT));
+}
+
 /* C[M, N] = A·W + bias (each row; bias may be NULL: + 0). The micro-kernel starts its sums
  * from the bias; BLAS adds the product to rows filled with it. */
-static void LF(fill_rows)(LT *C, Py_ssize_t M, Py_ssize_t N, Py_ssize_t ldc, const LT *v);
 static inline void LF(mm_bias)(const LF(wmat) * w, Py_ssize_t M, const LT *A, Py_ssize_t lda,
                                LT *C, Py_ssize_t ldc, const LT *bias) {
     if (w->P && M > 0 && w->N > 0 && w->K > 0) {
@@ -278,19 +283,6 @@ static void LF(build_cat)(LT *cat, const LT *x, Py_ssize_t src, Py_ssize_t T, Py
             for (Py_ssize_t u = 0; u < U; u++)
                 row[I + u] = h[u];
         }
-    }
-}
-
-/* Every row of C [M, N] (ldc) = v (or 0 when v is NULL). */
-static void LF(fill_rows)(LT *C, Py_ssize_t M, Py_ssize_t N, Py_ssize_t ldc, const LT *v) {
-    for (Py_ssize_t i = 0; i < M; i++) {
-        LT *c = C + i * ldc;
-        if (v)
-            for (Py_ssize_t j = 0; j < N; j++)
-                c[j] = v[j];
-        else
-            for (Py_ssize_t j = 0; j < N; j++)
-                c[j] = 0;
     }
 }
 
@@ -644,19 +636,15 @@ static int LF(gru_fwd)(const fwd_args *a) {
         LT *hn = H + (t + 1) * BsU;
         LT *At = A + (a->keep ? t * BsG : 0);
         LF(build_cat)(cat, x, SRC(t), T, B, I, U, dm, hp, rdm);
-        if (bias)
-            LF(fill_rows)(At, B, G, G, bias);
         LT *ZHt = ra ? ZH + (a->keep ? t * BsG : 0) : NULL;
-        LF(mm)(&w1, B, cat, IU, 0, At, G, bias != NULL);
+        LF(mm_bias)(&w1, B, cat, IU, At, G, bias); /* [z, r] columns, or all three (ra) */
         if (!ra) {
 #define BODY(A_, R_) LF(gru_fwd1_rows)(R_, B, U, I, At, cat, cat2)
             ACT_DISPATCH(act, rec, BODY);
 #undef BODY
-            LF(mm)(&w2, B, cat2, IU, 0, At + 2 * U, G, bias != NULL);
+            LF(mm_bias)(&w2, B, cat2, IU, At + 2 * U, G, PJ(bias, 2 * U));
         } else {
-            if (brec)
-                LF(fill_rows)(ZHt, B, G, G, brec);
-            LF(mm)(&w2, B, cat + I, IU, 0, ZHt, G, brec != NULL);
+            LF(mm_bias)(&w2, B, cat + I, IU, ZHt, G, brec);
         }
 #define BODY(A_, R_) LF(gru_fwd2_rows)(A_, R_, ra, B, T, U, I, t, At, ZHt, cat, hp, hn, out, MROW(t))
         ACT_DISPATCH(act, rec, BODY);
@@ -780,9 +768,7 @@ static int LF(rnn_fwd)(const fwd_args *a) {
         LT *hn = H + (t + 1) * BsU;
         LT *At = A + (a->keep ? t * BsU : 0);
         LF(build_cat)(cat, x, SRC(t), T, B, I, U, dm, hp, rdm);
-        if (bias)
-            LF(fill_rows)(At, B, U, U, bias);
-        LF(mm)(&w, B, cat, IU, 0, At, U, bias != NULL);
+        LF(mm_bias)(&w, B, cat, IU, At, U, bias);
 #define BODY(A_, R_) LF(rnn_fwd_rows)(A_, B, T, U, t, At, hp, hn, out, MROW(t))
         ACT_DISPATCH(act, act, BODY);
 #undef BODY
