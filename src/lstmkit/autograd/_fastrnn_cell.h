@@ -197,6 +197,17 @@ CINL void CF(lstm_fwd)(CT *z, Py_ssize_t U, const CT *cp, CT *cn, CT *s, const C
         CV_STORE(out, h);
 }
 
+/* A state gradient v split by the step's mask: *through = v*m (into this step), *carry = v*mc
+ * (past the step, to the previous state); without a mask all of it goes through. */
+CINL void CF(mask_split)(CF(V) v, int has_mask, CT m, CT mc, CF(V) * through, CF(V) * carry) {
+    *through = v;
+    *carry = CV_SET1(0);
+    if (has_mask) {
+        *through = v * m;
+        *carry = v * mc;
+    }
+}
+
 /* Backward before the recurrent GEMM: dh, dc hold d(h_t), d(c_t) and become the mask carries
  * (zero without a mask); dz receives the pre-activation gradients of the step. */
 CINL void CF(lstm_bwd)(const CT *a, Py_ssize_t U, const CT *s, const CT *cp, CT *dh,
@@ -205,14 +216,9 @@ CINL void CF(lstm_bwd)(const CT *a, Py_ssize_t U, const CT *s, const CT *cp, CT 
     CF(V) dhv = CV_LOAD(dh);
     if (dy)
         dhv = dhv + CV_LOAD(dy);
-    CF(V) dcv = CV_LOAD(dc);
-    CF(V) dht = dhv, dct = dcv, dhc = CV_SET1(0), dcc = dhc;
-    if (has_mask) {
-        dht = dhv * m;
-        dhc = dhv * mc;
-        dct = dcv * m;
-        dcc = dcv * mc;
-    }
+    CF(V) dht, dhc, dct, dcc;
+    CF(mask_split)(dhv, has_mask, m, mc, &dht, &dhc);
+    CF(mask_split)(CV_LOAD(dc), has_mask, m, mc, &dct, &dcc);
     CF(V) i = CV_LOAD(a), f = CV_LOAD(a + U), g = CV_LOAD(a + 2 * U), o = CV_LOAD(a + 3 * U);
     CF(V) sv = CV_LOAD(s);
     dct = dct + dht * (o * CF(dact)(act, sv));
@@ -282,11 +288,8 @@ CINL void CF(gru_bwd1)(const CT *a, Py_ssize_t U, const CT *hd, const CT *zhh, C
     CF(V) dhv = CV_LOAD(dh);
     if (dy)
         dhv = dhv + CV_LOAD(dy);
-    CF(V) dht = dhv, dhc = CV_SET1(0);
-    if (has_mask) {
-        dht = dhv * m;
-        dhc = dhv * mc;
-    }
+    CF(V) dht, dhc;
+    CF(mask_split)(dhv, has_mask, m, mc, &dht, &dhc);
     CF(V) z = CV_LOAD(a), hh = CV_LOAD(a + 2 * U);
     CF(V) dzz = dht * ((CV_LOAD(hd) - hh) * CF(dact)(rec, z));
     CV_STORE(dz, dzz);
@@ -331,11 +334,8 @@ CINL void CF(rnn_bwd)(const CT *ht, CT *dh, const CT *dy, CT *dz, int act, int h
     CF(V) dhv = CV_LOAD(dh);
     if (dy)
         dhv = dhv + CV_LOAD(dy);
-    CF(V) dht = dhv, dhc = CV_SET1(0);
-    if (has_mask) {
-        dht = dhv * m;
-        dhc = dhv * mc;
-    }
+    CF(V) dht, dhc;
+    CF(mask_split)(dhv, has_mask, m, mc, &dht, &dhc);
     CV_STORE(dz, dht * CF(dact)(act, CV_LOAD(ht)));
     CV_STORE(dh, dhc);
 }
