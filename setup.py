@@ -2,7 +2,7 @@
 
 Everything else about the package is in pyproject.toml. The extension is optional: when it
 cannot be built (no C compiler, an unsupported one) the install still succeeds and
-lstmkit.autograd.recurrent runs its NumPy loops. No NumPy headers are needed (the module takes
+lstmkit.engine.rnn runs its NumPy loops. No NumPy headers are needed (the module takes
 arrays through the buffer protocol) and no -march flag is used: AVX2+FMA code is compiled
 beside the baseline code and chosen at run time.
 """
@@ -11,22 +11,22 @@ import sys
 
 from setuptools import Extension, setup
 
-_DIR = "src/lstmkit/autograd/"
+_DIR = "src/lstmkit/engine/csrc/"
 _ARGS = [] if sys.platform == "win32" else ["-O3", "-fno-strict-aliasing"]
 _EXACT = ["-ffp-contract=off", "-fno-math-errno"]
 
 setup(
     ext_modules=[
         Extension(
-            "lstmkit.autograd._fastrnn",
-            sources=[_DIR + "_fastrnn.c"],
-            depends=[_DIR + "_fastrnn_cell.h", _DIR + "_fastrnn_loops.h"],
+            "lstmkit.engine._fastrnn",
+            sources=[_DIR + "fastrnn.c"],
+            depends=[_DIR + "fastrnn_cell.h", _DIR + "fastrnn_loops.h"],
             extra_compile_args=_ARGS,
             optional=True,
         ),
         Extension(
-            "lstmkit._fastopt",
-            sources=["src/lstmkit/_fastopt.c"],
+            "lstmkit.engine._fastopt",
+            sources=[_DIR + "fastopt.c"],
             # no fused multiply-add: the update must round exactly as the NumPy code does
             extra_compile_args=_ARGS + ([] if sys.platform == "win32" else _EXACT),
             optional=True,

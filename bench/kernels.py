@@ -58,7 +58,8 @@ _THREAD_VARS = (
 def _lstmkit_runner(B, T, D, H, rng, numpy_path: bool):
     import numpy as np
 
-    from lstmkit.autograd import recurrent, tape
+    from lstmkit.engine import rnn as recurrent
+    from lstmkit.engine import tape
     from lstmkit.tensor import Tensor
 
     recurrent.use_extension(not numpy_path)
@@ -139,7 +140,7 @@ def worker(args: argparse.Namespace) -> dict:
     except ImportError:
         torch = None
         torch_version, torch_threads = None, None
-    from lstmkit.autograd import recurrent
+    from lstmkit.engine import rnn as recurrent
 
     info = recurrent.extension_info()
     shapes = TINY if args.tiny else SHAPES

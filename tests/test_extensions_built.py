@@ -18,5 +18,5 @@ REQUIRED = os.environ.get("LSTMKIT_REQUIRE_EXTENSION", "") not in ("", "0")
 
 @pytest.mark.skipif(not REQUIRED, reason="set LSTMKIT_REQUIRE_EXTENSION=1 to require them")
 def test_compiled_parts_are_built():
-    assert recurrent._load_extension() is not None, "lstmkit.autograd._fastrnn is not built"
+    assert recurrent._load_extension() is not None, "lstmkit.engine._fastrnn is not built"
     assert optimizers._compiled_updates() is not None, "lstmkit._fastopt is not built"

@@ -1050,11 +1050,11 @@ def test_environment_switch_forces_numpy_loops():
     """LSTMKIT_NO_EXTENSION=1: the extension is never imported; `import lstmkit` never does."""
     code = (
         "import sys, numpy as np, lstmkit\n"
-        "assert 'lstmkit.autograd._fastrnn' not in sys.modules\n"
+        "assert 'lstmkit.engine._fastrnn' not in sys.modules\n"
         "from lstmkit.autograd import recurrent\n"
         "y, _ = recurrent.lstm_sequence(np.ones((2, 3, 1), np.float32), np.ones((1, 8)),"
         " np.ones((2, 8)))\n"
-        "print(recurrent.use_extension(), 'lstmkit.autograd._fastrnn' in sys.modules,"
+        "print(recurrent.use_extension(), 'lstmkit.engine._fastrnn' in sys.modules,"
         " y.shape)\n"
     )
     assert _python(code, LSTMKIT_NO_EXTENSION="1") == "False False (2, 2)"

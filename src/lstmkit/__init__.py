@@ -22,7 +22,7 @@ from . import (
 )
 from ._precision import float64
 from ._random import set_seed
-from .autograd import (
+from .engine import (
     Variable,
     custom_grad,
     grad,
@@ -32,8 +32,8 @@ from .autograd import (
     variable,
     variable_grads,
 )
-from .autograd.ops import *  # noqa: F403  (the op functions, TF.js style: tf.matmul, tf.sigmoid)
-from .autograd.ops import __all__ as _op_names
+from .engine.ops import *  # noqa: F403  (the op functions, TF.js style: tf.matmul, tf.sigmoid)
+from .engine.ops import __all__ as _op_names
 from .io import load_layers_model
 from .layers.input_layer import input
 from .models import LayersModel, Sequential, model, sequential

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import ops
+from .engine import ops
 from .tensor import Tensor
 
 
@@ -129,7 +129,7 @@ def get(identifier: str | Activation | Callable | None) -> Activation:
 
 def _custom(fn: Callable) -> Activation:
     """Wrap a user function on Tensors; the kernels run it through the tape for its derivative."""
-    from .autograd import api
+    from .engine import api
 
     def forward_np(x: np.ndarray) -> np.ndarray:
         return np.asarray(fn(Tensor._wrap(x))._data)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import ops
+from .engine import ops
 from .tensor import Tensor, as_tensor
 
 EPSILON = 1e-7

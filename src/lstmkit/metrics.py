@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import _precision, losses
-from .autograd import ops
+from .engine import ops
 from .losses import (
     binary_crossentropy,
     categorical_crossentropy,

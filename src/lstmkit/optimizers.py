@@ -24,9 +24,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import _precision
-from .autograd import api
-from .autograd import recurrent as _recurrent
-from .autograd.api import Variable
+from .engine import api
+from .engine import rnn as _recurrent
+from .engine.api import Variable
 from .tensor import Tensor
 
 EPSILON = 1e-7
@@ -358,7 +358,7 @@ def _compiled_updates() -> Any:
         return None
     if _fastopt is False:
         try:
-            from . import _fastopt as module  # type: ignore[attr-defined]
+            from .engine import _fastopt as module  # type: ignore[attr-defined]
         except ImportError:
             module = None
         _fastopt = module

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .autograd import ops
+from .engine import ops
 from .initializers import Serializable, _deserialize, _get, _number, _serialize
 from .tensor import Tensor, as_tensor, scalar
 

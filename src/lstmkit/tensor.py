@@ -24,7 +24,7 @@ _DTYPE_NAMES = {"float32", "int32", "bool"}
 
 
 def _ops():
-    from .autograd import ops
+    from .engine import ops
 
     return ops
 

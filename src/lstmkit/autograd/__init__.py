@@ -1,29 +1,17 @@
-"""The engine: a reverse-mode tape, differentiable ops and fused recurrent kernels."""
+"""The old name of `lstmkit.engine`, kept so that existing imports keep working.
 
-from .api import (
-    ValueAndGrad,
-    ValueAndGrads,
-    Variable,
-    VariableGrads,
-    custom_grad,
-    grad,
-    grads,
-    value_and_grad,
-    value_and_grads,
-    variable,
-    variable_grads,
-)
+`lstmkit.autograd.ops`, `.tape`, `.api` and `.recurrent` are the engine's `ops`, `tape`, `api`
+and `rnn` modules themselves (the same module objects), so a setting changed through one name
+is seen through the other.
+"""
 
-__all__ = [
-    "ValueAndGrad",
-    "ValueAndGrads",
-    "Variable",
-    "VariableGrads",
-    "custom_grad",
-    "grad",
-    "grads",
-    "value_and_grad",
-    "value_and_grads",
-    "variable",
-    "variable_grads",
-]
+import sys
+
+from ..engine import *  # noqa: F403
+from ..engine import __all__ as __all__
+from ..engine import api, ops, rnn, tape
+
+recurrent = rnn
+for _name, _module in (("api", api), ("ops", ops), ("tape", tape), ("recurrent", rnn)):
+    sys.modules[f"{__name__}.{_name}"] = _module
+del _name, _module

@@ -25,7 +25,7 @@ from .. import constraints as constraints_mod
 from .. import initializers as initializers_mod
 from .. import regularizers as regularizers_mod
 from ..activations import to_camel_case, to_snake_case
-from ..autograd.api import Variable
+from ..engine.api import Variable
 from ..tensor import Tensor, as_tensor
 
 Shape = tuple  # a shape with None for unknown dimensions

@@ -3,7 +3,7 @@ Permute, RepeatVector and Masking (`tfjs-layers/src/layers/core.ts`).
 
 Each layer keeps TF.js's argument names (snake_case), defaults, errors and `getConfig()` key
 order, so model.json files round-trip. `call` uses only the differentiable ops of
-`lstmkit.autograd.ops`, so gradients flow through the tape. The small helpers at the top are
+`lstmkit.engine.ops`, so gradients flow through the tape. The small helpers at the top are
 shared by the other layer modules of this package.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import activations, constraints, initializers, regularizers
-from ..autograd import ops
+from ..engine import ops
 from ..tensor import Tensor
 from .base import Layer, Shape, format_shape
 

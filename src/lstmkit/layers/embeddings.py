@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import constraints, initializers, regularizers
-from ..autograd import ops
+from ..engine import ops
 from ..tensor import Tensor
 from .base import Layer, Shape, format_shape
 from .core import (

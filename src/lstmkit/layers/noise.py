@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from .. import _random
-from ..autograd import ops
+from ..engine import ops
 from ..tensor import Tensor
 from .base import Layer
 from .core import check_rate, one_input

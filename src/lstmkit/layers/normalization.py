@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import constraints, initializers, regularizers
-from ..autograd import ops
+from ..engine import ops
 from ..tensor import Tensor
 from .base import Layer, format_shape
 from .core import constraint_serial, init_serial, one_input, one_shape, reg_serial

@@ -24,8 +24,8 @@ from .. import activations as activations_mod
 from .. import constraints as constraints_mod
 from .. import initializers as initializers_mod
 from .. import regularizers as regularizers_mod
-from ..autograd import ops
-from ..autograd.recurrent import gru_sequence, lstm_sequence, simple_rnn_sequence
+from ..engine import ops
+from ..engine.rnn import gru_sequence, lstm_sequence, simple_rnn_sequence
 from ..tensor import Tensor, as_tensor
 from .base import Layer, format_shape, make_layer
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..autograd import ops
+from ..engine import ops
 from ..tensor import Tensor
 from .base import Layer, format_shape
 from .recurrent import RNN

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from .. import losses as losses_mod
-from ..autograd import recurrent as recurrent_mod
-from ..autograd import tape
+from ..engine import rnn as recurrent_mod
+from ..engine import tape
 from ..layers.core import Dense
 from ..layers.input_layer import InputLayer
 from ..layers.recurrent import _CellRNN, _FusedCell

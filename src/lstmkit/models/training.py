@@ -22,7 +22,7 @@ from .. import callbacks as callbacks_mod
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
-from ..autograd import ops, tape
+from ..engine import ops, tape
 from ..tensor import Tensor
 from . import data as data_mod
 from . import fast_step

@@ -153,8 +153,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, as_tensor
-from . import tape
+from ...tensor import Tensor, as_tensor
+from .. import tape
 
 __all__ = [
     "lstm_sequence",
@@ -332,7 +332,7 @@ def _resolve_activation(op: str, role: str, identifier: Any) -> _Act:
     elif hasattr(identifier, "forward_np") and hasattr(identifier, "backward_np"):
         return _Generic(identifier)
     try:
-        from .. import activations
+        from ... import activations
     except ImportError as e:  # pragma: no cover - the registry is part of the package
         raise ValueError(
             f"{op}: {role} {identifier!r} is not one of the built-in kernels' activations "
@@ -707,7 +707,7 @@ def _load_extension() -> Any:
     global _ext
     if _ext is _UNTRIED:
         try:
-            from . import _fastrnn  # type: ignore[attr-defined]
+            from .. import _fastrnn  # type: ignore[attr-defined]
         except ImportError:
             _ext = None
         else:

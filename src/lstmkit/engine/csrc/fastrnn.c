@@ -1,4 +1,4 @@
-/* lstmkit.autograd._fastrnn: the compiled time loops of the fused recurrent kernels.
+/* lstmkit.engine._fastrnn: the compiled time loops of the fused recurrent kernels.
  *
  * Optional: recurrent.py uses it when it imports (unless LSTMKIT_NO_EXTENSION is set or
  * use_extension(False)), and runs its NumPy loops otherwise. One call runs a whole sequence,
@@ -153,12 +153,12 @@ static void blas_gemm_d(int transa, int transb, Py_ssize_t M, Py_ssize_t N, Py_s
 #define CW 4
 #define CSUF f4_base
 #define CFAST 1
-#include "_fastrnn_cell.h"
+#include "fastrnn_cell.h"
 #undef CW
 #undef CSUF
 #define CW 1
 #define CSUF f1_base
-#include "_fastrnn_cell.h"
+#include "fastrnn_cell.h"
 #undef CT
 #undef CW
 #undef CSUF
@@ -167,7 +167,7 @@ static void blas_gemm_d(int transa, int transb, Py_ssize_t M, Py_ssize_t N, Py_s
 #define CW 1
 #define CSUF d1_base
 #define CFAST 0
-#include "_fastrnn_cell.h"
+#include "fastrnn_cell.h"
 #undef CT
 #undef CW
 #undef CSUF
@@ -179,7 +179,7 @@ static void blas_gemm_d(int transa, int transb, Py_ssize_t M, Py_ssize_t N, Py_s
 #define LSCAL f1_base
 #define LVW 4
 #define LBLAS blas_gemm_f
-#include "_fastrnn_loops.h"
+#include "fastrnn_loops.h"
 #undef LT
 #undef LSUF
 #undef LVEC
@@ -192,7 +192,7 @@ static void blas_gemm_d(int transa, int transb, Py_ssize_t M, Py_ssize_t N, Py_s
 #define LSCAL d1_base
 #define LVW 1
 #define LBLAS blas_gemm_d
-#include "_fastrnn_loops.h"
+#include "fastrnn_loops.h"
 #undef LT
 #undef LSUF
 #undef LVEC
@@ -211,12 +211,12 @@ static void blas_gemm_d(int transa, int transb, Py_ssize_t M, Py_ssize_t N, Py_s
 #define CW 8
 #define CSUF f8_avx2
 #define CFAST 1
-#include "_fastrnn_cell.h"
+#include "fastrnn_cell.h"
 #undef CW
 #undef CSUF
 #define CW 1
 #define CSUF f1_avx2
-#include "_fastrnn_cell.h"
+#include "fastrnn_cell.h"
 #undef CT
 #undef CW
 #undef CSUF
@@ -225,7 +225,7 @@ static void blas_gemm_d(int transa, int transb, Py_ssize_t M, Py_ssize_t N, Py_s
 #define CW 1
 #define CSUF d1_avx2
 #define CFAST 0
-#include "_fastrnn_cell.h"
+#include "fastrnn_cell.h"
 #undef CT
 #undef CW
 #undef CSUF
@@ -237,7 +237,7 @@ static void blas_gemm_d(int transa, int transb, Py_ssize_t M, Py_ssize_t N, Py_s
 #define LSCAL f1_avx2
 #define LVW 8
 #define LBLAS blas_gemm_f
-#include "_fastrnn_loops.h"
+#include "fastrnn_loops.h"
 #undef LT
 #undef LSUF
 #undef LVEC
@@ -250,7 +250,7 @@ static void blas_gemm_d(int transa, int transb, Py_ssize_t M, Py_ssize_t N, Py_s
 #define LSCAL d1_avx2
 #define LVW 1
 #define LBLAS blas_gemm_d
-#include "_fastrnn_loops.h"
+#include "fastrnn_loops.h"
 #undef LT
 #undef LSUF
 #undef LVEC
