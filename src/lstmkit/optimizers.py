@@ -24,8 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import _precision
-from .engine import api
-from .engine import rnn as _recurrent
+from .engine import api, native
 from .engine.api import Variable
 from .tensor import Tensor
 
@@ -347,22 +346,10 @@ def _grad_array(g: Any, var: Variable) -> np.ndarray:
     return data.astype(var._data.dtype, copy=False)
 
 
-_fastopt: Any = False  # not tried yet
-
-
 def _compiled_updates() -> Any:
-    """The compiled optimizer updates (lstmkit._fastopt), or None when not built or when the
-    compiled parts are turned off (``LSTMKIT_NO_EXTENSION=1``, ``use_extension(False)``)."""
-    global _fastopt
-    if not _recurrent.use_extension():
-        return None
-    if _fastopt is False:
-        try:
-            from .engine import _fastopt as module  # type: ignore[attr-defined]
-        except ImportError:
-            module = None
-        _fastopt = module
-    return _fastopt
+    """The compiled optimizer updates (lstmkit.engine._fastopt), or None when not built or when
+    the compiled parts are turned off (``LSTMKIT_NO_EXTENSION=1``, ``use_extension(False)``)."""
+    return native.fastopt()
 
 
 def _contiguous_slot(slots: dict[str, np.ndarray], kind: str) -> np.ndarray:
