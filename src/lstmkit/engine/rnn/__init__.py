@@ -153,16 +153,9 @@ import numpy as np
 
 from ...tensor import Tensor, as_tensor
 from .. import native, tape
-from ..native import (  # noqa: F401  (the public switches, and the pool the tests read)
-    POOL as _POOL,
-)
-from ..native import (
-    _load_extension,
-    extension_info,
-    release_buffers,
-    set_num_threads,
-    use_extension,
-)
+from ..native import POOL as _POOL  # noqa: F401  (the tests read the pool)
+from ..native import _load_extension as _load_extension
+from ..native import extension_info, release_buffers, set_num_threads, use_extension
 
 __all__ = [
     "lstm_sequence",
@@ -171,6 +164,7 @@ __all__ = [
     "use_extension",
     "extension_info",
     "set_num_threads",
+    "release_buffers",
 ]
 
 try:  # the clip ufunc: no Python wrapper overhead (np.clip costs ~3 µs more per call)
