@@ -271,6 +271,45 @@ def _unknown_message(identifier: str) -> str:
     return msg + " Known: " + ", ".join(LOSSES) + " (Keras spellings such as 'mse' work too)."
 
 
+# -- tape-free plans ----------------------------------------------------------------------------
+class MeanSquaredErrorPlan:
+    """The training loss ``mean(mean((pred - y)^2, -1))`` and its gradient, in NumPy.
+
+    The same operations, in the same order and rounding, as the general step's
+    ``ops.mean(mean_squared_error(y, pred))`` and its tape backward, so the tape-free step
+    (`lstmkit.models.tape_free`) gives bit-identical numbers.
+    """
+
+    def accepts_rank(self, rank: int) -> bool:
+        """Predictions of rank 2 only: on more axes the general step's mean differs."""
+        return rank == 2
+
+    def value_and_grad(self, pred: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray | None]:
+        """The loss, and dLoss/dpred (None when the loss is not finite)."""
+        d = np.subtract(pred, y)
+        n_last = d.shape[-1]
+        per_sample = (np.add.reduce(np.square(d), axis=(d.ndim - 1,)) / n_last).astype(
+            d.dtype, copy=False
+        )
+        batch = per_sample.shape[0]
+        total = np.asarray(np.add.reduce(per_sample, axis=(0,)) / batch).astype(d.dtype)
+        value = float(total)
+        if not np.isfinite(value):
+            return value, None
+        # the two means spread 1 / batch, then (1 / batch) / n_last, each rounded to the dtype;
+        # the squared difference gives g * (2 * d)
+        return value, (np.ones((), d.dtype) / batch / n_last).astype(d.dtype) * (2 * d)
+
+
+_TAPE_FREE_PLANS: dict[Any, type] = {mean_squared_error: MeanSquaredErrorPlan}
+
+
+def tape_free_plan(fn: Any) -> Any:
+    """A NumPy value-and-gradient plan for the loss function `fn`, or None if it has none."""
+    plan = _TAPE_FREE_PLANS.get(fn)
+    return None if plan is None else plan()
+
+
 __all__ = [
     "EPSILON",
     "LOSSES",
@@ -294,5 +333,6 @@ __all__ = [
     "sigmoid_cross_entropy_with_logits",
     "sparse_categorical_crossentropy",
     "squared_hinge",
+    "tape_free_plan",
     "to_snake_case",
 ]

@@ -19,6 +19,7 @@ from .. import activations, constraints, initializers, regularizers
 from ..engine import ops
 from ..tensor import Tensor
 from .base import Layer, Shape, format_shape
+from .plans import DensePlan
 
 # -- helpers shared by the layer modules -------------------------------------------------------
 
@@ -196,6 +197,10 @@ class Dense(Layer):
         if self.bias is not None:
             out = ops.add(out, self.bias)
         return self.activation(out)
+
+    def tape_free_plan(self) -> DensePlan | None:
+        """The NumPy plan of the tape-free training step (linear Dense only; `layers.plans`)."""
+        return DensePlan(self) if self.activation.name == "linear" else None
 
     def get_config(self) -> dict[str, Any]:
         return {

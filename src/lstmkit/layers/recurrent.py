@@ -28,6 +28,7 @@ from ..engine import ops
 from ..engine.rnn import gru_sequence, lstm_sequence, simple_rnn_sequence
 from ..tensor import Tensor, as_tensor
 from .base import Layer, format_shape, make_layer
+from .plans import RecurrentPlan
 
 # -- cells --------------------------------------------------------------------------------------
 
@@ -719,6 +720,14 @@ class _CellRNN(RNN):
 
     def get_config(self) -> dict[str, Any]:
         return {**Layer.get_config(self), **self.cell._cell_fields(), **self._rnn_fields()}
+
+    def tape_free_plan(self) -> RecurrentPlan | None:
+        """The NumPy plan of the tape-free training step (`layers.plans`): none with dropout,
+        states kept between batches or returned, which the plan does not carry."""
+        cell = self.cell
+        if self.stateful or self.return_state or cell.dropout or cell.recurrent_dropout:
+            return None
+        return RecurrentPlan(self)
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> RNN:

@@ -2,5 +2,6 @@
 
 from .functional import LayersModel, model
 from .sequential import Sequential, sequential
+from .tape_free import use_tape_free_step
 
-__all__ = ["LayersModel", "Sequential", "model", "sequential"]
+__all__ = ["LayersModel", "Sequential", "model", "sequential", "use_tape_free_step"]

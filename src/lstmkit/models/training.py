@@ -25,7 +25,8 @@ from .. import optimizers as optimizers_mod
 from ..engine import ops, tape
 from ..tensor import Tensor
 from . import data as data_mod
-from . import fast_step
+from . import tape_free
+from .step_result import StepResult
 
 
 class TrainingMixin:
@@ -175,13 +176,13 @@ class TrainingMixin:
                     values.append(float(np.mean(fn(Tensor._wrap(y), out)._data)))
         return values
 
-    def _train_step(self, xs, ys, weights) -> list[float] | None:
-        """One update; the pre-update loss and metrics, or None if the loss was not finite."""
-        lean = self.__dict__.get("_lean_step")
-        if lean is not None:
-            values = lean(xs, ys, weights)
-            if values is not None:
-                return values
+    def _train_step(self, xs, ys, weights) -> StepResult:
+        """One update; the pre-update loss and metrics (no update if the loss was not finite)."""
+        step = self.__dict__.get("_tape_free_step")
+        if step is not None:
+            result = step(xs, ys, weights)
+            if result is not None:
+                return result
         variables = self.trainable_weights
         captured: dict[str, Any] = {}
 
@@ -201,13 +202,13 @@ class TrainingMixin:
             values += [float(p._data) for p in captured["per_output"]]
         values += self._metric_values(captured["outs"], ys)
         if not np.isfinite(loss_value):
-            return values + [None]
+            return StepResult(values, finite=False)
         if variables:
             self.optimizer._apply_pairs(list(zip(variables, grads)))
             for v in variables:
                 if v.constraint is not None:
                     v.assign(v.constraint(v._data))
-        return values
+        return StepResult(values)
 
     # -- fit --------------------------------------------------------------------------------
     def fit(
@@ -361,9 +362,7 @@ class TrainingMixin:
         }
         history = callbacks_mod.History()
         cbs = callbacks_mod.CallbackList.configure(callbacks, verbose, self, params, history)
-        self._lean_step = fast_step.ChainStep.build(
-            self
-        )  # None: every batch takes the general step
+        self._tape_free_step = tape_free.TapeFreeStep.build(self)  # None: the general step
         self._is_training = True
         self.stop_training = False
         try:
@@ -376,10 +375,8 @@ class TrainingMixin:
                 for b, (xb, yb, wb) in enumerate(epoch_batches(epoch)):
                     size = int(xb[0].shape[0])
                     cbs.on_batch_begin(b, {"batch": b, "size": size})
-                    values = self._train_step(xb, yb, wb)
-                    failed = values[-1] is None
-                    if failed:
-                        values = values[:-1]
+                    result = self._train_step(xb, yb, wb)
+                    values, failed = result.values, not result.finite
                     logs = {"batch": b, "size": size}
                     logs.update(zip(self.metrics_names, values))
                     for k, v in zip(self.metrics_names, values):
@@ -405,7 +402,7 @@ class TrainingMixin:
             cbs.on_train_end({})
         finally:
             self._is_training = False
-            self._lean_step = None
+            self._tape_free_step = None
         return history
 
     def _on_nonfinite_loss(self, epoch: int, batch: int, loss: float, cbs: Any) -> None:
@@ -568,9 +565,7 @@ class TrainingMixin:
         self._check_compiled("training it")
         xs = self._inputs_arrays(x)
         ys = self._target_arrays(y)
-        values = self._train_step(xs, ys, [None] * len(ys))
-        if values[-1] is None:
-            values = values[:-1]
+        values = self._train_step(xs, ys, [None] * len(ys)).values
         return values[0] if len(values) == 1 else values
 
     # -- summary ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The lean training step (models/fast_step.py) against the general step: bit-identical."""
+"""The tape-free training step (models/tape_free.py) against the general step: bit-identical."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import pytest
 
 import lstmkit as tf
 from lstmkit.autograd import recurrent
-from lstmkit.models import fast_step
+from lstmkit.engine.rnn import NativeCell
+from lstmkit.layers.plans import RecurrentPlan
+from lstmkit.models import tape_free
 
 
 def _model(kind: str, optimizer: str):
@@ -39,18 +41,29 @@ def _model(kind: str, optimizer: str):
     return model
 
 
+def _recurrent_plans(step) -> list:
+    return [p for p in step.plans if isinstance(p, RecurrentPlan)]
+
+
 def _train(kind: str, optimizer: str, lean: bool, monkeypatch) -> tuple[dict, list]:
-    if not lean:
-        monkeypatch.setattr(fast_step.ChainStep, "build", classmethod(lambda cls, m: None))
+    previous = tape_free.use_tape_free_step(lean)
+    try:
+        return _fit(kind, optimizer, lean)
+    finally:
+        tape_free.use_tape_free_step(previous)
+
+
+def _fit(kind: str, optimizer: str, lean: bool) -> tuple[dict, list]:
     model = _model(kind, optimizer)
     rng = np.random.default_rng(0)
     shape = (20, 3) if kind == "dense_only" else (20, 6, 3)
     x = rng.standard_normal(shape).astype(np.float32)
     y = rng.standard_normal((20, 2)).astype(np.float32)
     if lean:
-        assert fast_step.ChainStep.build(model) is not None
+        assert tape_free.TapeFreeStep.build(model) is not None
+    else:
+        assert tape_free.TapeFreeStep.build(model) is None
     history = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
-    monkeypatch.undo()
     return history.history, [w.numpy() for w in model.get_weights()]
 
 
@@ -81,8 +94,8 @@ def test_lean_step_on_the_numpy_loops(kind, monkeypatch):
     """Without the extension every recurrent layer runs its op (no direct call)."""
     previous = recurrent.use_extension(False)
     try:
-        step = fast_step.ChainStep.build(_model(kind, "adam"))
-        assert all(direct is None for *_, direct in step.recurrent)
+        step = tape_free.TapeFreeStep.build(_model(kind, "adam"))
+        assert all(p.native is None for p in _recurrent_plans(step))
         lean_hist, lean_weights = _train(kind, "adam", True, monkeypatch)
         full_hist, full_weights = _train(kind, "adam", False, monkeypatch)
     finally:
@@ -95,8 +108,9 @@ def test_lean_step_on_the_numpy_loops(kind, monkeypatch):
 @pytest.mark.skipif(recurrent._load_extension() is None, reason="the extension is not built")
 @pytest.mark.parametrize("kind", ["stacked_lstm", "stacked", "gru_keras", "simple_rnn"])
 def test_recurrent_layers_are_called_directly_on_the_extension(kind):
-    step = fast_step.ChainStep.build(_model(kind, "adam"))
-    assert all(isinstance(direct, fast_step._DirectCall) for *_, direct in step.recurrent)
+    step = tape_free.TapeFreeStep.build(_model(kind, "adam"))
+    plans = _recurrent_plans(step)
+    assert plans and all(isinstance(p.native, NativeCell) for p in plans)
 
 
 def test_an_activation_the_extension_lacks_takes_the_op():
@@ -105,8 +119,8 @@ def test_an_activation_the_extension_lacks_takes_the_op():
     model.add(tf.layers.lstm(units=3, input_shape=[4, 2], activation="softsign"))
     model.add(tf.layers.dense(units=1))
     model.compile(optimizer="adam", loss="meanSquaredError")
-    step = fast_step.ChainStep.build(model)
-    assert step is not None and step.recurrent[0][3] is None
+    step = tape_free.TapeFreeStep.build(model)
+    assert step is not None and _recurrent_plans(step)[0].native is None
     x = np.random.default_rng(0).standard_normal((4, 4, 2)).astype(np.float32)
     assert step([x], [np.zeros((4, 1), np.float32)], [None]) is not None
 
@@ -115,7 +129,7 @@ def _eligible(build) -> bool:
     model = tf.sequential()
     build(model)
     model.compile(optimizer="adam", loss="meanSquaredError")
-    return fast_step.ChainStep.build(model) is not None
+    return tape_free.TapeFreeStep.build(model) is not None
 
 
 @pytest.mark.parametrize(
@@ -143,9 +157,9 @@ def test_other_models_take_the_general_step(build):
 def test_other_losses_and_sample_weights_take_the_general_step():
     model = _model("lstm", "adam")
     model.compile(optimizer="adam", loss="meanAbsoluteError")
-    assert fast_step.ChainStep.build(model) is None
+    assert tape_free.TapeFreeStep.build(model) is None
     model = _model("lstm", "adam")
-    step = fast_step.ChainStep.build(model)
+    step = tape_free.TapeFreeStep.build(model)
     x = np.zeros((4, 6, 3), np.float32)
     y = np.zeros((4, 2), np.float32)
     assert step([x], [y], [np.ones(4, np.float32)]) is None
@@ -158,10 +172,10 @@ def test_a_layer_used_twice_takes_the_general_step():
     shared = tf.layers.dense(units=4)
     model = tf.model(inputs=inp, outputs=shared.apply(shared.apply(inp)))
     model.compile(optimizer="adam", loss="meanSquaredError")
-    assert fast_step.ChainStep.build(model) is None
+    assert tape_free.TapeFreeStep.build(model) is None
     plain = tf.model(inputs=inp, outputs=tf.layers.dense(units=4).apply(inp))
     plain.compile(optimizer="adam", loss="meanSquaredError")
-    assert fast_step.ChainStep.build(plain) is not None
+    assert tape_free.TapeFreeStep.build(plain) is not None
 
 
 def test_lean_step_in_float64(monkeypatch):
