@@ -17,16 +17,11 @@ from typing import Any
 import numpy as np
 
 from . import _precision, _random
+from ._format import format_tensor
 
 ShapeLike = Sequence[int] | int
 
 _DTYPE_NAMES = {"float32", "int32", "bool"}
-
-
-def _ops():
-    from .engine import ops
-
-    return ops
 
 
 class Tensor:
@@ -123,8 +118,6 @@ class Tensor:
     # -- printing ---------------------------------------------------------------------------
     def to_string(self, verbose: bool = False) -> str:
         """The text `print()` shows, exactly as TF.js formats it."""
-        from ._format import format_tensor
-
         return format_tensor(self._data, self.dtype, verbose)
 
     toString = to_string
@@ -146,155 +139,9 @@ class Tensor:
     def is_disposed(self) -> bool:
         return False
 
-    def clone(self) -> Tensor:
-        return _ops().identity(self)
-
-    # -- shape and dtype --------------------------------------------------------------------
-    def reshape(self, *shape) -> Tensor:
-        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
-            shape = tuple(shape[0])
-        return _ops().reshape(self, shape)
-
-    def as_type(self, dtype: str) -> Tensor:
-        return _ops().cast(self, dtype)
-
-    asType = as_type
-
-    def flatten(self) -> Tensor:
-        return _ops().reshape(self, (-1,))
-
-    def squeeze(self, axis=None) -> Tensor:
-        return _ops().squeeze(self, axis)
-
-    def expand_dims(self, axis: int = 0) -> Tensor:
-        return _ops().expand_dims(self, axis)
-
-    expandDims = expand_dims
-
-    def transpose(self, perm=None) -> Tensor:
-        return _ops().transpose(self, perm)
-
-    @property
-    def T(self) -> Tensor:
-        return _ops().transpose(self)
-
-    # -- arithmetic -------------------------------------------------------------------------
-    def __add__(self, other):
-        return _ops().add(self, other)
-
-    def __radd__(self, other):
-        return _ops().add(other, self)
-
-    def __sub__(self, other):
-        return _ops().sub(self, other)
-
-    def __rsub__(self, other):
-        return _ops().sub(other, self)
-
-    def __mul__(self, other):
-        return _ops().mul(self, other)
-
-    def __rmul__(self, other):
-        return _ops().mul(other, self)
-
-    def __truediv__(self, other):
-        return _ops().div(self, other)
-
-    def __rtruediv__(self, other):
-        return _ops().div(other, self)
-
-    def __pow__(self, other):
-        return _ops().pow(self, other)
-
-    def __rpow__(self, other):
-        return _ops().pow(other, self)
-
-    def __matmul__(self, other):
-        return _ops().matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _ops().matmul(other, self)
-
-    def __neg__(self):
-        return _ops().neg(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return _ops().abs(self)
-
-    def __lt__(self, other):
-        return _ops().less(self, other)
-
-    def __le__(self, other):
-        return _ops().less_equal(self, other)
-
-    def __gt__(self, other):
-        return _ops().greater(self, other)
-
-    def __ge__(self, other):
-        return _ops().greater_equal(self, other)
-
-    def __eq__(self, other):  # type: ignore[override]
-        return _ops().equal(self, other)
-
-    def __ne__(self, other):  # type: ignore[override]
-        return _ops().not_equal(self, other)
-
-    __hash__ = object.__hash__
-
-    def __getitem__(self, index):
-        return _ops().getitem(self, index)
-
-    # Chainable method forms of common ops, as TF.js offers (`x.sum()`, `x.mean(1)`).
-    def add(self, other):
-        return _ops().add(self, other)
-
-    def sub(self, other):
-        return _ops().sub(self, other)
-
-    def mul(self, other):
-        return _ops().mul(self, other)
-
-    def div(self, other):
-        return _ops().div(self, other)
-
-    def matmul(self, other):
-        return _ops().matmul(self, other)
-
-    def sum(self, axis=None, keepdims: bool = False):
-        return _ops().sum(self, axis, keepdims)
-
-    def mean(self, axis=None, keepdims: bool = False):
-        return _ops().mean(self, axis, keepdims)
-
-    def max(self, axis=None, keepdims: bool = False):
-        return _ops().max(self, axis, keepdims)
-
-    def min(self, axis=None, keepdims: bool = False):
-        return _ops().min(self, axis, keepdims)
-
-    def argmax(self, axis: int = 0):
-        return _ops().argmax(self, axis)
-
-    def square(self):
-        return _ops().square(self)
-
-    def sqrt(self):
-        return _ops().sqrt(self)
-
-    def exp(self):
-        return _ops().exp(self)
-
-    def log(self):
-        return _ops().log(self)
-
-    def abs(self):
-        return _ops().abs(self)
-
-    def neg(self):
-        return _ops().neg(self)
+    # Operators (x + y, x[i], ...) and the chainable op methods (x.sum(), x.reshape(...)) are
+    # bound onto the class by `lstmkit.engine.ops` (its tensor_methods module), which imports
+    # this one: the import runs one way.
 
 
 # -- conversion ---------------------------------------------------------------------------------
@@ -574,13 +421,6 @@ def eye(
     if batch_shape:
         m = np.broadcast_to(m, tuple(batch_shape) + m.shape)
     return Tensor._wrap(np.array(m, dtype=_np_dtype(dtype, "eye()")))
-
-
-def one_hot(
-    indices: Any, depth: int, on_value: float = 1, off_value: float = 0, dtype: str = "int32"
-) -> Tensor:
-    """One-hot encode integer indices along a new last axis (int32, as TF.js)."""
-    return _ops().one_hot(indices, depth, on_value, off_value, dtype)
 
 
 def tidy(fn: Callable[..., Any], *args: Any) -> Any:
