@@ -20,7 +20,20 @@ setup(
         Extension(
             "lstmkit.engine._fastrnn",
             sources=[_DIR + "fastrnn.c"],
-            depends=[_DIR + "fastrnn_cell.h", _DIR + "fastrnn_loops.h"],
+            # one translation unit: fastrnn.c includes these (its first comment maps them)
+            depends=[
+                _DIR + h
+                for h in (
+                    "blas.h",
+                    "kernels.h",
+                    "gemm.h",
+                    "steps.h",
+                    "loops.h",
+                    "cell.h",
+                    "pool.h",
+                    "bindings.h",
+                )
+            ],
             extra_compile_args=_ARGS,
             optional=True,
         ),

@@ -1,15 +1,15 @@
 /* Element-wise cell math of the fused recurrent kernels, for CW lanes of type CT.
  *
- * Included by _fastrnn.c once per (ISA, scalar type, lane count) with these macros defined:
+ * Included by fastrnn.c once per (ISA, scalar type, lane count) with these macros defined:
  *   CT    float or double
- *   CW    lanes per chunk (8 for float vectors, 1 for scalar tails and for double)
+ *   CW    lanes per chunk (4 or 8 for float vectors, 1 for scalar tails and for double)
  *   CSUF  name suffix of this instantiation
  *   CFAST 1: tanh is the vectorisable Cephes-style approximation below (float);
  *         0: tanh is libm's (double, CW == 1 only)
  * Every chunk function works on CW consecutive units of one batch row; the caller passes
  * pointers already offset to the first unit of the chunk. Gate blocks of a row are U apart.
  *
- * The math mirrors the NumPy path of recurrent.py operation by operation (sigmoid is
+ * The math mirrors the NumPy loops of lstmkit.engine.rnn operation by operation (sigmoid is
  * 0.5*tanh(0.5*z) + 0.5, hardSigmoid clip(0.2*z + 0.5, 0, 1), derivatives from outputs),
  * so the two paths agree to rounding.
  */
@@ -129,7 +129,7 @@ CINL CF(V) CF(vsigmoid)(CF(V) x) { /* 1/(1 + e^-x), or e^x/(1 + e^x) for x < 0: 
 }
 #endif
 
-/* ---- activations (codes ACT_* of _fastrnn.c) ----------------------------------------- */
+/* ---- activations (codes act_t of fastrnn.c) ------------------------------------------- */
 CINL CF(V) CF(act)(int kind, CF(V) x) {
     const CF(V) zero = CV_SET1(0), one = CV_SET1(1);
     switch (kind) {
