@@ -15,12 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from .engine import ops
+from .engine import api, ops
+from .engine.rnn import activations as rnn_activations
 from .tensor import Tensor
 
 
 class Activation:
-    """One activation: `act(x)` on Tensors, `forward_np`/`backward_np` on arrays."""
+    """One activation: `act(x)` on Tensors, `forward_np`/`backward_np` on arrays, and
+    `native_code`: its number in the compiled recurrent loops (None when they lack it)."""
 
     def __init__(self, name: str, op: Callable[[Any], Tensor], forward_np, backward_np):
         self.name = name  # the TF.js identifier, e.g. "hardSigmoid"
@@ -30,6 +32,12 @@ class Activation:
 
     def __call__(self, x: Any) -> Tensor:
         return self._op(x)
+
+    @property
+    def native_code(self) -> int | None:
+        """The compiled loops' code for this activation, or None (NumPy loops only)."""
+        kernel = rnn_activations.native_kernel(self.name)
+        return None if kernel is None else kernel.code
 
     def serialize(self) -> str:
         """The name model.json stores (snake_case, as TF.js writes it)."""
@@ -129,7 +137,6 @@ def get(identifier: str | Activation | Callable | None) -> Activation:
 
 def _custom(fn: Callable) -> Activation:
     """Wrap a user function on Tensors; the kernels run it through the tape for its derivative."""
-    from .engine import api
 
     def forward_np(x: np.ndarray) -> np.ndarray:
         return np.asarray(fn(Tensor._wrap(x))._data)
@@ -147,3 +154,6 @@ def serialize(activation: Activation) -> str:
 def names() -> list[str]:
     """The TF.js activation names."""
     return sorted(_REGISTRY)
+
+
+rnn_activations.use_registry(get)  # names the kernels lack resolve through this registry

@@ -9,6 +9,7 @@ activation wraps an object with `forward_np` / `backward_np` and runs only in th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -170,6 +171,29 @@ _FAST_ACTS: dict[str, _Act] = {
 }
 
 
+NATIVE_CODES: dict[str, int] = {act.name: act.code for act in _FAST_ACTS.values()}
+"""The compiled loops' number of each built-in activation, by TF.js name: the ``ACT_*`` enum of
+csrc (tests/test_native_table.py checks that the two agree)."""
+
+_registry_lookup: Callable[[Any], Any] | None = None
+
+
+def use_registry(lookup: Callable[[Any], Any]) -> None:
+    """Install the activation registry's lookup (`lstmkit.activations.get` installs itself),
+    through which names the kernels do not have built in (softsign, elu, ...) are resolved.
+
+    The engine sits below the registry, so the registry hands its lookup down instead of the
+    engine importing it.
+    """
+    global _registry_lookup
+    _registry_lookup = lookup
+
+
+def native_kernel(name: str) -> _Act | None:
+    """The kernels' built-in activation of this TF.js / Keras name, or None."""
+    return _FAST_ACTS.get(name)
+
+
 def _resolve_activation(op: str, role: str, identifier: Any) -> _Act:
     if identifier is None:  # TF.js GRU/LSTM: an explicit null means linear
         return _FAST_ACTS["linear"]
@@ -179,16 +203,14 @@ def _resolve_activation(op: str, role: str, identifier: Any) -> _Act:
             return fast
     elif hasattr(identifier, "forward_np") and hasattr(identifier, "backward_np"):
         return _Generic(identifier)
-    try:
-        from ... import activations
-    except ImportError as e:  # pragma: no cover - the registry is part of the package
+    if _registry_lookup is None:
         raise ValueError(
             f"{op}: {role} {identifier!r} is not one of the built-in kernels' activations "
-            f"({', '.join(sorted(_FAST_ACTS))}) and the activation registry could not be "
-            f"imported ({e})."
-        ) from None
+            f"({', '.join(sorted(_FAST_ACTS))}) and no activation registry is installed "
+            "(`import lstmkit` installs lstmkit.activations)."
+        )
     try:
-        obj = activations.get(identifier)
+        obj = _registry_lookup(identifier)
     except (ValueError, KeyError, TypeError) as e:
         raise ValueError(f"{op}: unknown {role} {identifier!r}: {e}") from None
     if not (hasattr(obj, "forward_np") and hasattr(obj, "backward_np")):
