@@ -34,9 +34,9 @@ from .engine import (
 )
 from .engine.ops import *  # noqa: F403  (the op functions, TF.js style: tf.matmul, tf.sigmoid)
 from .engine.ops import __all__ as _op_names
-from .io import load_layers_model
 from .layers.input_layer import input
 from .models import LayersModel, Sequential, model, sequential
+from .models.saving import load_layers_model
 from .models.serialization import models_from_json
 from .tensor import (
     Tensor,

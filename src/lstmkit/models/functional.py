@@ -299,7 +299,7 @@ class LayersModel(TrainingMixin, Layer):
             "output_layers": [ref(t) for t in self.outputs],
         }
 
-    # -- files (lstmkit.io) -----------------------------------------------------------------
+    # -- files (models.saving) --------------------------------------------------------------
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> LayersModel:
         """A model from its `get_config()` (fresh weights)."""
@@ -315,14 +315,14 @@ class LayersModel(TrainingMixin, Layer):
         quantization: Any = None,
         metadata: dict[str, Any] | None = None,
     ) -> Any:
-        """Save as a TF.js layers-model folder (model.json + weights.bin); see lstmkit.io."""
-        from ..io import save_model
+        """Save as a TF.js layers-model folder (model.json + weights.bin); see models.saving."""
+        from .saving import save_model  # saving builds on this class: imported when called
 
         return save_model(self, path, include_optimizer, shard_size, quantization, metadata)
 
     def to_json(self) -> str:
         """The topology as JSON text, as TF.js's `model.toJSON()`."""
-        from ..io import model_to_json
+        from .saving import model_to_json
 
         return model_to_json(self)
 

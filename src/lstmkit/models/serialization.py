@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..io import model_json
 from ..layers.base import Layer
 from ..layers.input_layer import InputLayer
 from ..layers.recurrent import RNN
@@ -196,9 +197,7 @@ def _tfjs_node_indices(class_name: str, config: Any) -> Any:
 def models_from_json(text: str | dict[str, Any]) -> LayersModel:
     """A model (fresh weights) from topology JSON text or a parsed dict."""
     if isinstance(text, (str, bytes)):
-        from ..io.model_json import loads  # the strict JSON reader (no NaN, bounded depth)
-
-        data = loads(text)
+        data = model_json.loads(text)  # the strict JSON reader (no NaN, bounded depth)
     else:
         data = text
     if "modelTopology" in data:

@@ -22,11 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from ..models.functional import LayersModel
-from ..models.serialization import TFJS_VERSION, model_from_config, model_to_topology
-from . import handlers, model_json, training_config, weights
-from .errors import ModelFormatError
-from .guard import weight_budget
+from ..io import handlers, model_json, weights
+from ..io.errors import ModelFormatError
+from . import training_config
+from .functional import LayersModel
+from .serialization import TFJS_VERSION, model_from_config, model_to_topology
+from .weight_budget import weight_budget
 
 GENERATED_BY = f"TensorFlow.js tfjs-layers v{TFJS_VERSION}"
 FORMAT = "layers-model"

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..io.errors import ModelFormatError
 from ..layers.base import weight_check
-from .errors import ModelFormatError
 
 
 class _Budget:

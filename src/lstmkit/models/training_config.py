@@ -16,7 +16,7 @@ from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
 from ..activations import to_camel_case, to_snake_case
-from .errors import ModelFormatError
+from ..io.errors import ModelFormatError
 
 
 def _metric_id(metric: Any) -> Any:
