@@ -1,4 +1,4 @@
-"""compile, fit, evaluate and predict: TF.js's training loop (`training.ts`) in NumPy.
+"""compile, the training step, evaluate and predict: TF.js's training API (`training.ts`) in NumPy.
 
 One training step runs the model forward while the tape records, sums the per-output losses
 (each the batch mean of per-sample losses, times sample weights) and the weight regularizers,
@@ -10,27 +10,24 @@ batch of the epoch.
 
 from __future__ import annotations
 
-import time
-import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from .. import _random
-from .. import callbacks as callbacks_mod
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
 from ..engine import ops, tape
 from ..tensor import Tensor
 from . import data as data_mod
-from . import tape_free
+from .fitting import FitMixin
 from .step_result import StepResult
 
 
-class TrainingMixin:
-    """The training API of LayersModel."""
+class TrainingMixin(FitMixin):
+    """The training API of LayersModel: compile, the one training step, evaluate, predict
+    (fit comes from FitMixin, models/fitting.py)."""
 
     def __init__(self) -> None:
         self.optimizer = None
@@ -210,304 +207,6 @@ class TrainingMixin:
                     v.assign(v.constraint(v._data))
         return StepResult(values)
 
-    # -- fit --------------------------------------------------------------------------------
-    def fit(
-        self,
-        x: Any = None,
-        y: Any = None,
-        batch_size: int = 32,
-        epochs: int = 1,
-        verbose: int = 1,
-        callbacks: Any = None,
-        validation_split: float = 0.0,
-        validation_data: Any = None,
-        shuffle: bool = True,
-        class_weight: Any = None,
-        sample_weight: Any = None,
-        initial_epoch: int = 0,
-        batches_per_epoch: int | None = None,
-        **kwargs: Any,
-    ) -> callbacks_mod.History:
-        """Train the model (TF.js's `model.fit`); a generator of (x, y) batches works too."""
-        if (
-            isinstance(y, dict)
-            and x is not None
-            and not isinstance(x, dict)
-            and _looks_like_args(y)
-        ):
-            kwargs = {**y, **kwargs}  # fit(dataset, {epochs: ...}), TF.js's fitDataset form
-            y = None
-        if isinstance(batch_size, dict):  # fit(x, y, {batchSize: ..., epochs: ...}), TF.js's form
-            kwargs = {**batch_size, **kwargs}
-            batch_size = 32
-        opts = _fit_options(kwargs)
-        batch_size = opts.get("batch_size", batch_size)
-        epochs = opts.get("epochs", epochs)
-        verbose = opts.get("verbose", verbose)
-        callbacks = opts.get("callbacks", callbacks)
-        validation_split = opts.get("validation_split", validation_split)
-        validation_data = opts.get("validation_data", validation_data)
-        shuffle = opts.get("shuffle", shuffle)
-        class_weight = opts.get("class_weight", class_weight)
-        sample_weight = opts.get("sample_weight", sample_weight)
-        initial_epoch = opts.get("initial_epoch", initial_epoch)
-        batches_per_epoch = opts.get("batches_per_epoch", batches_per_epoch)
-        self._check_compiled("training it")
-        if self._is_training:
-            raise ValueError("Cannot start training because another fit() call is ongoing.")
-        if y is None and _is_batch_source(x):
-            return self._fit_iterable(
-                x,
-                epochs,
-                batches_per_epoch,
-                verbose,
-                callbacks,
-                validation_data,
-                initial_epoch,
-                class_weight,
-            )
-        if y is None:
-            raise ValueError(
-                "fit(): give targets y beside x (or an iterable of (x, y) batches as x)."
-            )
-        batch_size = data_mod.check_batch_size(batch_size)
-        xs = self._inputs_arrays(x)
-        ys = self._target_arrays(y)
-        for a, n in zip(xs, self.input_names):
-            data_mod.check_finite(a, f"fit(): input {n}")
-        for a, n in zip(ys, self.output_names):
-            data_mod.check_finite(a, f"fit(): target {n}")
-        n_x = data_mod.sample_count(xs, "fit(): inputs")
-        n_y = data_mod.sample_count(ys, "fit(): targets")
-        if n_x != n_y:
-            raise ValueError(
-                f"fit(): input arrays have {n_x} samples but target arrays have {n_y}; "
-                "x and y need the same number of samples."
-            )
-        sws = self._sample_weights(ys, sample_weight, class_weight, n_x)
-        val = None
-        if validation_data is not None:
-            val = self._validation_arrays(validation_data)
-        elif validation_split and 0 < validation_split < 1:
-            split = int(np.floor(n_x * (1 - validation_split)))
-            if split == 0 or split == n_x:
-                raise ValueError(
-                    f"fit(): validation_split={validation_split} leaves "
-                    f"{'no training' if split == 0 else 'no validation'} samples out of {n_x}."
-                )
-            val = ([a[split:] for a in xs], [a[split:] for a in ys])
-            xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
-            sws = [w[:split] if w is not None else None for w in sws]
-            n_x = split
-
-        def epoch_batches(epoch: int) -> Iterable[tuple[list, list, list]]:
-            if shuffle is True:
-                order = _random.generator().permutation(n_x)
-            else:
-                order = None
-            for start, end in data_mod.batches(n_x, batch_size):
-                if order is None:
-                    sl = slice(start, end)
-                    yield (
-                        [a[sl] for a in xs],
-                        [a[sl] for a in ys],
-                        [w[sl] if w is not None else None for w in sws],
-                    )
-                else:
-                    idx = order[start:end]
-                    yield (
-                        [a[idx] for a in xs],
-                        [a[idx] for a in ys],
-                        [w[idx] if w is not None else None for w in sws],
-                    )
-
-        return self._fit_loop(
-            epoch_batches,
-            epochs,
-            initial_epoch,
-            verbose,
-            callbacks,
-            val,
-            val_batch_size=batch_size,
-            samples=n_x,
-            steps=None,
-            batch_size=batch_size,
-        )
-
-    def _fit_loop(
-        self,
-        epoch_batches,
-        epochs,
-        initial_epoch,
-        verbose,
-        callbacks,
-        val,
-        *,
-        val_batch_size,
-        samples,
-        steps,
-        batch_size,
-    ) -> callbacks_mod.History:
-        """The epoch/batch loop shared by array and iterable data; `params` as TF.js's."""
-        names = self.metrics_names + ([f"val_{m}" for m in self.metrics_names] if val else [])
-        params = {
-            "epochs": epochs,
-            "initialEpoch": initial_epoch,
-            "samples": samples,
-            "steps": steps,
-            "batchSize": batch_size,
-            "verbose": verbose,
-            "doValidation": val is not None,
-            "metrics": names,
-        }
-        history = callbacks_mod.History()
-        cbs = callbacks_mod.CallbackList.configure(callbacks, verbose, self, params, history)
-        self._tape_free_step = tape_free.TapeFreeStep.build(self)  # None: the general step
-        self._is_training = True
-        self.stop_training = False
-        try:
-            cbs.on_train_begin({})
-            for epoch in range(initial_epoch, epochs):
-                cbs.on_epoch_begin(epoch, {})
-                sums: dict[str, float] = {}
-                seen = 0
-                started = time.perf_counter()
-                for b, (xb, yb, wb) in enumerate(epoch_batches(epoch)):
-                    size = int(xb[0].shape[0])
-                    cbs.on_batch_begin(b, {"batch": b, "size": size})
-                    result = self._train_step(xb, yb, wb)
-                    values, failed = result.values, not result.finite
-                    logs = {"batch": b, "size": size}
-                    logs.update(zip(self.metrics_names, values))
-                    for k, v in zip(self.metrics_names, values):
-                        sums[k] = sums.get(k, 0.0) + v * size
-                    seen += size
-                    if failed:
-                        cbs.on_batch_end(b, logs)
-                        self._on_nonfinite_loss(epoch, b, logs["loss"], cbs)
-                        break
-                    cbs.on_batch_end(b, logs)
-                    if self.stop_training:
-                        break
-                epoch_logs = {k: v / max(seen, 1) for k, v in sums.items()}
-                if val is not None and not self.stop_training:
-                    val_values = self._evaluate_arrays(val[0], val[1], val_batch_size)
-                    for k, v in zip(self.metrics_names, val_values):
-                        epoch_logs[f"val_{k}"] = v
-                epoch_logs["_seconds"] = time.perf_counter() - started
-                epoch_logs["_samples"] = seen
-                cbs.on_epoch_end(epoch, epoch_logs)
-                if self.stop_training:
-                    break
-            cbs.on_train_end({})
-        finally:
-            self._is_training = False
-            self._tape_free_step = None
-        return history
-
-    def _on_nonfinite_loss(self, epoch: int, batch: int, loss: float, cbs: Any) -> None:
-        """Keep the last finite weights; stop and say where the loss broke down."""
-        self.stop_training = True
-        message = (
-            f"Training stopped: the loss became {loss} at epoch {epoch + 1}, batch {batch + 1}. "
-            "The weights were left at their last finite values. Lower the learning rate, scale "
-            "the data, or clip gradients."
-        )
-        self.nan_message = message
-        if cbs.has_terminate_on_nan():
-            print(message)
-        else:
-            warnings.warn(message, RuntimeWarning, stacklevel=3)
-
-    def _fit_iterable(
-        self,
-        dataset,
-        epochs,
-        batches_per_epoch,
-        verbose,
-        callbacks,
-        validation_data,
-        initial_epoch,
-        class_weight,
-    ) -> callbacks_mod.History:
-        """fit on an iterable or generator of (x, y) batches (TF.js's fitDataset)."""
-        val = self._validation_arrays(validation_data) if validation_data is not None else None
-        source = iter(dataset) if batches_per_epoch is not None else None
-
-        def epoch_batches(epoch: int):
-            nonlocal source
-            it = source if source is not None else iter(dataset)
-            count = 0
-            while batches_per_epoch is None or count < batches_per_epoch:
-                try:
-                    item = next(it)
-                except StopIteration:
-                    if batches_per_epoch is not None:  # as TF.js: warn and stop training
-                        warnings.warn(
-                            f"fit(): the data ran out after {count} batch(es) of epoch "
-                            f"{epoch + 1}, though batches_per_epoch={batches_per_epoch}; "
-                            "training stops here. Give at least batches_per_epoch * epochs "
-                            "batches.",
-                            RuntimeWarning,
-                            stacklevel=4,
-                        )
-                        self.stop_training = True
-                    return
-                if isinstance(item, dict):
-                    bx, by = item.get("xs"), item.get("ys")
-                else:
-                    bx, by = item
-                xs = self._inputs_arrays(bx)
-                ys = self._target_arrays(by)
-                n = data_mod.sample_count(xs, "fit(): batch inputs")
-                ws = self._sample_weights(ys, None, class_weight, n)
-                count += 1
-                yield xs, ys, ws
-
-        return self._fit_loop(
-            epoch_batches,
-            epochs,
-            initial_epoch,
-            verbose,
-            callbacks,
-            val,
-            val_batch_size=32,
-            samples=None,
-            steps=batches_per_epoch,
-            batch_size=None,
-        )
-
-    def _validation_arrays(self, validation_data: Any) -> tuple[list, list]:
-        if isinstance(validation_data, (list, tuple)) and len(validation_data) == 2:
-            vx, vy = validation_data
-        elif isinstance(validation_data, (list, tuple)) and len(validation_data) == 3:
-            raise ValueError("validation_data with sample weights is not supported (as in TF.js).")
-        else:
-            raise ValueError("validation_data must be [x_val, y_val].")
-        return self._inputs_arrays(vx), self._target_arrays(vy)
-
-    def _sample_weights(self, ys, sample_weight, class_weight, n) -> list[np.ndarray | None]:
-        out: list[np.ndarray | None] = []
-        for i, y in enumerate(ys):
-            w = None
-            if sample_weight is not None:
-                sw = sample_weight[i] if isinstance(sample_weight, (list, tuple)) else sample_weight
-                w = data_mod.to_array(sw, "sample_weight").reshape(-1)
-                if w.shape[0] != n:
-                    raise ValueError(f"sample_weight has {w.shape[0]} entries for {n} samples.")
-            if class_weight is not None:
-                cw = class_weight[i] if isinstance(class_weight, (list, tuple)) else class_weight
-                if isinstance(cw, dict) and self.output_names[i] in cw:
-                    cw = cw[self.output_names[i]]
-                if y.ndim >= 2 and y.shape[-1] > 1:
-                    cls = np.argmax(y, axis=-1).reshape(-1)
-                else:
-                    cls = np.round(y.reshape(-1)).astype(int)
-                cwv = np.array([float(cw.get(int(c), 1.0)) for c in cls], dtype=y.dtype)
-                w = cwv if w is None else w * cwv
-            out.append(w)
-        return out
-
     # -- evaluate / predict -----------------------------------------------------------------
     def _evaluate_arrays(self, xs, ys, batch_size) -> list[float]:
         n = data_mod.sample_count(xs, "evaluate(): inputs")
@@ -589,64 +288,3 @@ def _value_and_grads(loss_fn: Callable[[], Tensor], variables: list) -> tuple[Te
     if total._data.shape != ():
         total = ops.reshape(total, ())
     return total, tape.backprop(total, None, variables)
-
-
-_FIT_KEYS = {
-    "batchSize": "batch_size",
-    "epochs": "epochs",
-    "verbose": "verbose",
-    "callbacks": "callbacks",
-    "validationSplit": "validation_split",
-    "validationData": "validation_data",
-    "shuffle": "shuffle",
-    "classWeight": "class_weight",
-    "sampleWeight": "sample_weight",
-    "initialEpoch": "initial_epoch",
-    "batchesPerEpoch": "batches_per_epoch",
-    "yieldEvery": None,
-    "stepsPerEpoch": None,
-    "validationSteps": None,
-    "validationBatchSize": None,
-    "validationBatches": None,
-}
-
-
-def _is_batch_source(x: Any) -> bool:
-    """An iterable of (x, y) batches (or {"xs", "ys"} dicts), rather than the data itself."""
-    if x is None or isinstance(x, (Tensor, np.ndarray, dict, str)):
-        return False
-    if isinstance(x, (list, tuple)):
-        return len(x) > 0 and all(
-            (isinstance(b, (list, tuple)) and len(b) == 2 and not _is_number_row(b))
-            or (isinstance(b, dict) and "xs" in b)
-            for b in x
-        )
-    return hasattr(x, "__iter__") or hasattr(x, "__next__")
-
-
-def _is_number_row(b: Any) -> bool:
-    return all(isinstance(v, (int, float, np.number)) for v in b)
-
-
-def _looks_like_args(d: dict) -> bool:
-    return all(k in _FIT_KEYS or k in _FIT_KEYS.values() for k in d)
-
-
-def _fit_options(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """fit()'s options given in TF.js's camelCase (as keywords or a dict) mapped to snake_case."""
-    out = {}
-    for k, v in kwargs.items():
-        if k in _FIT_KEYS:
-            if _FIT_KEYS[k] is not None:
-                out[_FIT_KEYS[k]] = v
-        elif k in _FIT_KEYS.values():
-            out[k] = v
-        else:
-            import difflib
-
-            close = difflib.get_close_matches(
-                k, [*_FIT_KEYS, *filter(None, _FIT_KEYS.values())], n=3
-            )
-            hint = f" Did you mean {', '.join(close)}?" if close else ""
-            raise ValueError(f"fit(): unknown option {k!r}.{hint}")
-    return out
