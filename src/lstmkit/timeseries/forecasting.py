@@ -24,7 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import _random, layers, optimizers
 from ..callbacks import EarlyStopping
+from ..models import sequential
 from .scalers import Scaler, make_scaler, scaler_from_config
 from .split import Split, split_points
 from .windows import as_2d, check_length, column_list, window_origins, windows_at
@@ -321,13 +323,11 @@ def build_model(
     lookback: int, n_features: int, n_outputs: int, units: int = 32, seed: int | None = None
 ) -> Any:
     """LSTM(units) -> Dense(n_outputs), compiled with Adam and mean squared error."""
-    import lstmkit as tf
-
     if seed is not None:
-        tf.set_seed(seed)
-    model = tf.sequential()
-    model.add(tf.layers.lstm(units=units, input_shape=[lookback, n_features]))
-    model.add(tf.layers.dense(units=n_outputs))
+        _random.set_seed(seed)
+    model = sequential()
+    model.add(layers.lstm(units=units, input_shape=[lookback, n_features]))
+    model.add(layers.dense(units=n_outputs))
     return model
 
 
@@ -364,8 +364,6 @@ def fit_forecaster(
     keeps the best weights. The test rows are left for `backtest`. Returns the forecaster
     and the split.
     """
-    import lstmkit as tf
-
     arr = as_2d(data)
     if not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[:5]
@@ -388,7 +386,7 @@ def fit_forecaster(
     fitted = make_scaler(scaler).fit(arr[: split.val_start])
     model = build_model(lookback, arr.shape[1], _outputs_per_call(settings), units, seed)
     fc = Forecaster(model, settings, fitted)
-    model.compile(optimizer=tf.train.adam(learning_rate), loss="meanSquaredError")
+    model.compile(optimizer=optimizers.adam(learning_rate), loss="meanSquaredError")
 
     scaled = fitted.transform(arr)
     steps = fc._steps_per_call()
