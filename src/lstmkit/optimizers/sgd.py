@@ -1,0 +1,35 @@
+"""SGD, plain gradient descent: `w += -lr * g` (`tf.train.sgd`, tfjs-core's sgd_optimizer.ts)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import registry
+from .base import Optimizer
+from .fields import config_value, learning_rate
+
+
+class SGD(Optimizer):
+    """Plain gradient descent: `w += -lr * g` (`tf.train.sgd`)."""
+
+    class_name = "SGD"
+    fields = (learning_rate(config_default=0.01),)
+    compile_name = "sgd"
+    compile_args = (0.01,)
+
+    def set_learning_rate(self, learning_rate: float) -> None:
+        self.learning_rate = learning_rate
+
+    def _update(self, value, grad, slots):
+        return grad * -self.learning_rate + value
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Optimizer:
+        # A Keras SGD with momentum is TF.js's Momentum (the same update for a constant lr).
+        if cls is SGD and (config_value(config, ("momentum",), 0) or 0) > 0:
+            return registry.CLASSES["Momentum"].from_config(config)
+        return cls(**cls._args_from_config(config))
+
+
+sgd = registry.factory(SGD)
