@@ -97,10 +97,11 @@ def save_model(
 
 
 def _optimizer_weights(optimizer: Any) -> list[tuple[str, np.ndarray]]:
-    if optimizer.class_name == "Adamax":
+    if not optimizer.tfjs_saves_state:
+        name = optimizer.class_name
         raise ValueError(
-            "include_optimizer=True with Adamax: TF.js cannot save or restore Adamax's state "
-            "(getWeights()/setWeights() are not implemented for Adamax), so such a file would "
+            f"include_optimizer=True with {name}: TF.js cannot save or restore {name}'s state "
+            f"(getWeights()/setWeights() are not implemented for {name}), so such a file would "
             "not load in TF.js. Save with include_optimizer=False, or train with another optimizer."
         )
     return [(name, np.asarray(value)) for name, value in optimizer.get_weights()]

@@ -1,7 +1,7 @@
-/* lstmkit._fastopt: one compiled call for an optimizer's update of all its variables.
+/* lstmkit.engine._fastopt: one compiled call for an optimizer's update of all its variables.
  *
- * Optional, like _fastrnn: optimizers.py uses it when it imports and runs its NumPy code
- * otherwise. The per-batch update of a small model is a few thousand numbers spread over
+ * Optional, like _fastrnn: lstmkit.optimizers uses it (through lstmkit.engine.native) when it
+ * loads and runs its NumPy code otherwise. The per-batch update of a small model is a few thousand numbers spread over
  * several arrays; in NumPy that is a dozen array operations per variable (~30 us each for
  * Adam), more than the arithmetic. Here one call walks every variable once.
  *
