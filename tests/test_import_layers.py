@@ -65,8 +65,6 @@ ALLOWED: dict[tuple[str, str], str] = {
 # Known violations being removed (issue 12): allowed inside functions for now, and not required
 # to exist (the work that removes them may land in any order). Do not add to this list.
 PENDING: dict[tuple[str, str], str] = {
-    ("lstmkit.cli", ""): "the command imports the facade (`import lstmkit as tf`) in its "
-    "functions; the cli/ package split imports the units it uses",
     ("lstmkit.layers.serialization", "models"): "a nested model deserialized as a layer; goes "
     "when LayersModel and Sequential register in the layer registry",
 }

@@ -12,7 +12,8 @@
 
 Modules: `windows` (sliding windows), `scalers`, `split` (chronological), `baselines`
 (naive, seasonal naive), `metrics` (MAE, RMSE, sMAPE, MASE per step), `backtest` (rolling
-origin), `forecasting` (models, training, forecasting, settings saved with the model).
+origin), `forecasting` (models, training, forecasting, settings saved with the model),
+`frequency` (the season, lookback and horizon that suit hourly, daily, ... monthly data).
 The `lstmkit` command line (`lstmkit.cli`) builds on this with CSV files, dates and plots.
 """
 
@@ -30,12 +31,22 @@ from .forecasting import (
     forecast,
     suggest_level,
 )
+from .frequency import (
+    FALLBACK_DEFAULTS,
+    FREQUENCY_DEFAULTS,
+    WindowChoice,
+    WindowDefaults,
+    choose_windows,
+    frequency_defaults,
+)
 from .metrics import mae, mase, mase_scale, rmse, smape, summarize
 from .scalers import MinMaxScaler, Scaler, StandardScaler, make_scaler, scaler_from_config
 from .split import Split, chronological_split, split_points
 from .windows import make_windows, window_origins, windows_at
 
 __all__ = [
+    "FALLBACK_DEFAULTS",
+    "FREQUENCY_DEFAULTS",
     "METADATA_KEY",
     "BacktestResult",
     "ForecastSettings",
@@ -45,11 +56,15 @@ __all__ = [
     "Scaler",
     "Split",
     "StandardScaler",
+    "WindowChoice",
+    "WindowDefaults",
     "backtest",
     "build_model",
+    "choose_windows",
     "chronological_split",
     "fit_forecaster",
     "forecast",
+    "frequency_defaults",
     "mae",
     "make_scaler",
     "make_windows",

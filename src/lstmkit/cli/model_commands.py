@@ -1,0 +1,114 @@
+"""`lstmkit predict` and `lstmkit summary`: use and describe a forecaster saved by `forecast`.
+
+Both open a model folder (or a `forecast --out` folder holding `model/`) the same way and
+refuse, in one line, anything that is not an lstmkit forecaster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import timeseries as ts
+from ..io import ModelFormatError
+from ..models.saving import load_layers_model
+from .csv_input import load_table
+from .errors import CliError, require
+
+
+def load_forecaster(folder: str) -> tuple[ts.Forecaster, dict[str, Any]]:
+    """The forecaster in a model folder (or an output folder holding `model/`), and the
+    command's metadata saved with it (`lstmkitCli`; its "time" always a dict)."""
+    p = Path(folder)
+    if not p.exists():
+        raise CliError(f"{folder}: no such folder.")
+    if p.is_dir() and not (p / "model.json").exists() and (p / "model" / "model.json").exists():
+        p = p / "model"
+    if p.is_dir() and not (p / "model.json").exists():
+        raise CliError(f"{folder}: not an lstmkit forecaster: no model.json in this folder.")
+    try:
+        model = load_layers_model(p)
+    except ModelFormatError as e:
+        raise CliError(f"{folder}: not an lstmkit forecaster: {e.problem}") from None
+    try:
+        fc = ts.Forecaster.from_model(model)
+    except ts.NotAForecasterError as e:
+        raise CliError(f"{folder}: not an lstmkit forecaster: {e}") from None
+    cli_meta = (model.user_defined_metadata or {}).get("lstmkitCli")
+    cli_meta = cli_meta if isinstance(cli_meta, dict) else {}
+    if not isinstance(cli_meta.get("time"), dict):
+        cli_meta["time"] = {}
+    return fc, cli_meta
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    """Forecast the next steps from a recent history CSV; to stdout or `--out`."""
+    fc, cli_meta = load_forecaster(args.model_dir)
+    require("pandas")
+    s = fc.settings
+    time_meta = cli_meta["time"]
+    time_col = time_meta.get("column") if isinstance(time_meta.get("column"), str) else None
+    table, _ = load_table(
+        args.csv, s.targets[0], s.features[1:], time_col, args.fill, from_model=True
+    )
+    lookback = s.lookback
+    if len(table.values) < lookback:
+        raise CliError(
+            f"{args.csv} has {len(table.values)} rows; the model needs the last {lookback} "
+            "(its lookback)."
+        )
+    trained_freq = time_meta.get("frequency")
+    if trained_freq and table.axis.kind != "row" and len(table.values) > 1:
+        if table.axis.name != trained_freq:
+            raise CliError(
+                f"{args.csv} is {table.axis.name} data; the model was trained on "
+                f"{trained_freq} data."
+            )
+    steps = args.steps or s.horizon
+    if steps < 1:
+        raise CliError(f"--steps must be at least 1, got {steps}.")
+    try:
+        values = fc.forecast(table.values, steps)
+    except ValueError as e:
+        raise CliError(str(e)) from None
+    times = table.axis.future(steps)
+    col = table.axis.column or "row"
+    lines = [f"{col},{s.targets[0]}"]
+    lines += [f"{table.axis.label(t)},{v:.6g}" for t, v in zip(times, np.atleast_1d(values))]
+    text = "\n".join(lines) + "\n"
+    if args.out:
+        Path(args.out).write_text(text)
+        print(f"Wrote {steps} forecast steps to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Print the model summary, the forecaster's settings and its saved metadata."""
+    fc, cli_meta = load_forecaster(args.model_dir)
+    s = fc.settings
+    fc.model.summary(print_fn=print)
+    print(f"\nForecaster of {', '.join(s.targets)} (inputs: {', '.join(s.features)})")
+    time_meta = cli_meta["time"]
+    if time_meta:
+        print(
+            f"  time column {time_meta.get('column')!r}, {time_meta.get('frequency')}, "
+            f"data up to {cli_meta.get('lastTime')}"
+        )
+    print(
+        f"  lookback {s.lookback}, horizon {s.horizon}, season {s.season}, strategy "
+        f"{s.strategy}, level {s.level}, scaler {s.scaler.get('kind')}"
+    )
+    smape = cli_meta.get("backtestSmape")
+    if isinstance(smape, dict) and smape:
+        shown = (f"{k} {v:.3f}%" for k, v in smape.items() if isinstance(v, (int, float)))
+        print("  backtest sMAPE: " + ", ".join(shown))
+    print("\nuserDefinedMetadata:")
+    print(json.dumps(fc.model.user_defined_metadata, indent=2))
+    return 0
