@@ -1177,6 +1177,44 @@ def test_pool_serves_concurrent_callers():
 
 
 @needs_ext
+def test_same_bits_whoever_runs_the_chunks():
+    """Same seed, same numbers, whatever the load: a split call's chunks are fixed by its shape
+    and the thread setting, and their weight gradients are summed in chunk order, so running
+    them on the pool, all on the calling thread (the pool asleep), or beside concurrent callers
+    (the pool taken) gives the same bits."""
+    import threading
+    import time
+
+    case = _pool_case(3, B=24)
+    with loops("compiled", **POOL):
+        on_pool = _lstm_with_grads(case)
+        before = EXT.pool_stats()["parallel_calls"]
+        again = _lstm_with_grads(case)
+        assert EXT.pool_stats()["parallel_calls"] - before == 2  # both calls ran split
+    with loops("compiled", **{**POOL, "spin_us": 0}):
+        _lstm_with_grads(case)
+        time.sleep(0.05)  # the worker is asleep
+        EXT.options(cold_parallel_work=10**9)  # so the calls run alone
+        cold = EXT.pool_stats()["cold_calls"]
+        alone = _lstm_with_grads(case)
+        assert EXT.pool_stats()["cold_calls"] > cold
+    beside: list = []
+    with loops("compiled", **POOL):
+        threads = [
+            threading.Thread(target=lambda: beside.extend(_lstm_with_grads(case) for _ in range(5)))
+            for _ in range(3)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    assert len(beside) == 15
+    for got in [again, alone, *beside]:
+        for g, w in zip(got, on_pool):
+            np.testing.assert_array_equal(g, w)
+
+
+@needs_ext
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX")
 def test_pool_works_in_a_forked_child():
     """After fork() the child has no workers: it starts its own instead of waiting forever."""

@@ -11,7 +11,8 @@
  * The recurrence of one batch row never reads another row, so a call can be cut into chunks
  * of rows that run with no synchronisation until the end: each thread takes a chunk (atomic
  * counter; one chunk per thread: the largest GEMMs) and runs the whole sequence on it; the
- * weight gradients of each thread go to its own buffer, summed at the end. A thread that the
+ * weight gradients of each chunk go to its own buffer, summed in chunk order at the end, so
+ * the numbers never depend on which thread ran what (see plan_chunks). A thread that the
  * OS has not started yet takes no chunk (the calling thread then does more). Calls are split
  * when there is enough work, with at least g_min_chunk_rows rows per chunk, and when their
  * GEMMs use the micro-kernel or a BLAS whose thread count is known (then kept at one thread;
@@ -144,7 +145,7 @@ typedef struct {
 
 #define OFF(p, n) ((p) ? (void *)((char *)(p) + (size_t)(n)*item) : NULL)
 
-static void run_chunk(job_t *j, Py_ssize_t c, int tid) {
+static void run_chunk(job_t *j, Py_ssize_t c) {
     const size_t item = j->item;
     int rc;
     if (!j->bwd) {
@@ -170,7 +171,7 @@ static void run_chunk(job_t *j, Py_ssize_t c, int tid) {
         a.C = OFF(a.C, b0 * U), a.S = OFF(a.S, b0 * (j->kind == 1 ? G : U));
         a.dY = OFF(a.dY, b0 * T * U), a.dh = OFF(a.dh, b0 * U), a.dc = OFF(a.dc, b0 * U);
         a.dX = OFF(a.dX, b0 * T * I);
-        a.dW = j->dW[tid], a.db = j->db[tid];
+        a.dW = j->dW[c], a.db = j->db[c]; /* per chunk: the sums do not depend on who ran it */
         rc = j->kind == 0 ? j->ks->lstm_bwd(&a) : j->kind == 1 ? j->ks->gru_bwd(&a)
                                                                : j->ks->rnn_bwd(&a);
     }
@@ -178,12 +179,12 @@ static void run_chunk(job_t *j, Py_ssize_t c, int tid) {
         __atomic_store_n(&j->rc, rc, __ATOMIC_RELAXED);
 }
 
-static void work_loop(job_t *j, int tid) {
+static void work_loop(job_t *j) {
     for (;;) {
         Py_ssize_t c = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED);
         if (c >= j->nchunks)
             break;
-        run_chunk(j, c, tid);
+        run_chunk(j, c);
         __atomic_add_fetch(&j->done, 1, __ATOMIC_SEQ_CST);
     }
 }
@@ -247,7 +248,7 @@ static void *pool_worker(void *p) {
         __atomic_add_fetch(&g_pool.active, 1, SC);
         job_t *j = __atomic_load_n(&g_pool.job, SC);
         if (j && tid < j->nthreads)
-            work_loop(j, tid);
+            work_loop(j);
         __atomic_sub_fetch(&g_pool.active, 1, SC);
     }
     return NULL;
@@ -307,7 +308,7 @@ static int64_t pool_run(job_t *j) {
     __atomic_store_n(&g_pool.job, j, SC);
     __atomic_add_fetch(&g_pool.gen, 1, SC);
     pool_wake();
-    work_loop(j, 0);
+    work_loop(j);
     const int64_t mine = now_ns();
     for (int k = 1; __atomic_load_n(&j->done, SC) < j->nchunks; k++) {
         cpu_relax();
@@ -340,20 +341,15 @@ static int splittable(Py_ssize_t B, Py_ssize_t work, int packed) {
            work >= g_min_parallel_work && B / g_min_chunk_rows >= 2;
 }
 
-/* Threads and chunks for a splittable call of B rows. */
-static int plan_threads(Py_ssize_t B, Py_ssize_t *nchunks) {
-    int nt = g_threads;
-    Py_ssize_t maxc = B / g_min_chunk_rows;
-    if (solo_now()) {
-        *nchunks = 1;
-        return 1;
-    }
-    if (nt > MAX_THREADS)
-        nt = MAX_THREADS;
-    if (nt > maxc)
-        nt = (int)maxc;
-    *nchunks = nt; /* one chunk per thread: the largest GEMMs (a lagging core: see g_backoff) */
-    return nt;
+/* Chunks of a splittable call of B rows: one per thread of the setting (the largest GEMMs),
+ * at least g_min_chunk_rows rows each. A function of the shape and the setting only, never of
+ * the load: the chunks and the order their weight gradients are summed in fix the numbers, so
+ * a call gives the same bits whether its chunks then run on the pool or all on the calling
+ * thread (contention, a cold pool, a concurrent call holding the pool). */
+static Py_ssize_t plan_chunks(Py_ssize_t B) {
+    Py_ssize_t n = g_threads > MAX_THREADS ? MAX_THREADS : g_threads;
+    const Py_ssize_t maxc = B / g_min_chunk_rows;
+    return n > maxc ? maxc : n;
 }
 
 /* Run a forward (fa) or backward (ba) call of a cell kind (0 LSTM, 1 GRU, 2 SimpleRNN). */
@@ -398,7 +394,8 @@ static int run_job(int kind, const fwd_args *fa, const bwd_args *ba, int dbl) {
             j.fa = &fa_w;
         }
     } else if (split) {
-        nt = plan_threads(B, &j.nchunks);
+        j.nchunks = plan_chunks(B);
+        nt = solo_now() ? 1 : (int)j.nchunks;
         if (nt > 1) {
             nt = pool_acquire(nt);
             pooled = nt > 1;
@@ -407,12 +404,12 @@ static int run_job(int kind, const fwd_args *fa, const bwd_args *ba, int dbl) {
                 pooled = 0;
                 nt = 1;
             }
-            if (!pooled)
-                j.nchunks = 1;
         }
+        if (nt == 1 && !ba)
+            j.nchunks = 1; /* alone: a forward row's numbers do not depend on its chunk */
     }
     Py_ssize_t ndW = 0, ndb = 0;
-    if (ba) {
+    if (ba) { /* one dW/db buffer per chunk (not per thread), summed in chunk order below */
         ndW = ba->dW ? (I + U) * G : 0;
         ndb = ba->db ? (kind == 1 && ba->reset_after ? 2 : 1) * G : 0;
         if (ndW)
@@ -421,16 +418,22 @@ static int run_job(int kind, const fwd_args *fa, const bwd_args *ba, int dbl) {
             memset(ba->db, 0, (size_t)ndb * j.item);
         j.dW[0] = ba->dW;
         j.db[0] = ba->db;
-        for (int t = 1; t < nt; t++) {
-            j.dW[t] = ndW ? calloc((size_t)ndW, j.item) : NULL;
-            j.db[t] = ndb ? calloc((size_t)ndb, j.item) : NULL;
-            if ((ndW && !j.dW[t]) || (ndb && !j.db[t])) {
-                nt = t; /* fewer threads */
-                free(j.dW[t]);
-                free(j.db[t]);
-                j.dW[t] = j.db[t] = NULL;
-                break;
+        int short_of_memory = 0;
+        for (Py_ssize_t c = 1; c < j.nchunks; c++) {
+            j.dW[c] = ndW ? calloc((size_t)ndW, j.item) : NULL;
+            j.db[c] = ndb ? calloc((size_t)ndb, j.item) : NULL;
+            short_of_memory |= (ndW && !j.dW[c]) || (ndb && !j.db[c]);
+        }
+        if (short_of_memory) { /* MemoryError, rather than other numbers on fewer chunks */
+            for (Py_ssize_t c = 1; c < j.nchunks; c++) {
+                free(j.dW[c]);
+                free(j.db[c]);
             }
+            if (pooled)
+                pool_release();
+            if (own_blas)
+                blas_one_thread_release();
+            return 1;
         }
     }
     j.nthreads = nt;
@@ -446,13 +449,13 @@ static int run_job(int kind, const fwd_args *fa, const bwd_args *ba, int dbl) {
     } else {
         if (pooled)
             pool_release();
-        work_loop(&j, 0);
+        work_loop(&j);
     }
     if (own_blas || watch.tripped)
         blas_one_thread_release();
     if (watch.steps > 1 && !watch.tripped)
         step_ref(shape_key, watch.min_step);
-    for (int t = 1; t < nt && ba; t++) {
+    for (Py_ssize_t t = 1; t < j.nchunks && ba; t++) {
         if (dbl) {
             double *o = (double *)ba->dW, *p = (double *)j.dW[t];
             for (Py_ssize_t i = 0; i < ndW; i++)
