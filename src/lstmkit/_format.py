@@ -37,6 +37,7 @@ def _js_number_to_string(x: float) -> str:
     sign = "-" if x < 0 else ""
     # repr gives the shortest round-tripping digits, as JS does.
     _, digit_tuple, exp = Decimal(repr(abs(float(x)))).as_tuple()
+    assert isinstance(exp, int)  # a finite number (NaN and Infinity returned above)
     digits = "".join(map(str, digit_tuple)).rstrip("0")
     k = len(digits)
     n = exp + len(digit_tuple)  # value = 0.<digits> * 10**n

@@ -23,7 +23,7 @@ class Callback:
     """Override any of the hooks; `self.model` and `self.params` are set before training."""
 
     def __init__(self) -> None:
-        self.model = None
+        self.model: Any = None
         self.params: dict[str, Any] = {}
 
     def set_model(self, model: Any) -> None:

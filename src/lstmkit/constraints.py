@@ -49,6 +49,9 @@ def _axis(where: str, axis: Any) -> int | list[int]:
 class Constraint(Serializable):
     """Base class: `c(w)` returns the constrained weights (same shape and dtype)."""
 
+    axis: int | Sequence[int]
+    """The axes the norm constraints take their norms over (set by those that have one)."""
+
     def __call__(self, w: Any) -> Any:
         if isinstance(w, Tensor):
             return Tensor._wrap(self._project(w._data))

@@ -116,7 +116,7 @@ def _norm(name: str) -> str:
     return name.replace("_", "").lower()
 
 
-def _lookup(kind: str, name: str, classes: dict[str, type], names: Sequence[str]) -> type:
+def _lookup(kind: str, name: str, classes: dict[str, Any], names: Sequence[str]) -> Any:
     """The class for a TF.js identifier, class name or Keras snake_case alias of it."""
     cls = classes.get(_norm(name))
     if cls is None:
@@ -130,7 +130,7 @@ def _lookup(kind: str, name: str, classes: dict[str, type], names: Sequence[str]
     return cls
 
 
-def _deserialize(kind: str, config: dict, classes: dict[str, type], names: Sequence[str]) -> Any:
+def _deserialize(kind: str, config: dict, classes: dict[str, Any], names: Sequence[str]) -> Any:
     """Build from `{"class_name": ..., "config": {...}}` (also TF.js's `className` key)."""
     class_name = config.get("class_name", config.get("className"))
     if not isinstance(class_name, str):
@@ -144,7 +144,7 @@ def _deserialize(kind: str, config: dict, classes: dict[str, type], names: Seque
 
 
 def _get(
-    kind: str, identifier: Any, base: type, classes: dict[str, type], names: Sequence[str]
+    kind: str, identifier: Any, base: type, classes: dict[str, Any], names: Sequence[str]
 ) -> Any:
     if identifier is None:
         return None

@@ -218,6 +218,7 @@ def resolve(
             loss_name = next((n for n, f in losses.LOSSES.items() if f is loss), None)
         acc = identifier in _ACCURACY
         last = output_shape[-1] if len(output_shape) else None
+        fn: Callable[..., Tensor]
         if last == 1 or loss_name == "binaryCrossentropy":
             fn = binary_accuracy if acc else binary_crossentropy
         elif loss_name == "sparseCategoricalCrossentropy":

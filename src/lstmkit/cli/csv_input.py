@@ -104,7 +104,8 @@ def load_table(
     features = [find_column(df, f, source, roles[1]) for f in features]
     if time_col is not None:
         time_col = find_column(df, time_col, source, roles[2])
-    time_name = detect_time_column(df, time_col, {target, *features} - {None})
+    chosen = {name for name in (target, *features) if name is not None}
+    time_name = detect_time_column(df, time_col, chosen)
     if target is None:
         target = _guess_target(df, time_name, features, source)
     if target == time_name:

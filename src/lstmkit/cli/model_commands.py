@@ -39,7 +39,7 @@ def load_forecaster(folder: str) -> tuple[ts.Forecaster, dict[str, Any]]:
         fc = ts.Forecaster.from_model(model)
     except ts.NotAForecasterError as e:
         raise CliError(f"{folder}: not an lstmkit forecaster: {e}") from None
-    cli_meta = (model.user_defined_metadata or {}).get("lstmkitCli")
+    cli_meta = (getattr(model, "user_defined_metadata", None) or {}).get("lstmkitCli")
     cli_meta = cli_meta if isinstance(cli_meta, dict) else {}
     if not isinstance(cli_meta.get("time"), dict):
         cli_meta["time"] = {}

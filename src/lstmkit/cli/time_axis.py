@@ -24,7 +24,12 @@ TIME_NAMES = (
 """Column names (lower case) taken as the time column when `--time` is not given."""
 
 _MONTH_STEPS = {1: "monthly", 3: "quarterly", 12: "yearly"}
-_SECOND_STEPS = {3600: "hourly", 86400: "daily", 7 * 86400: "weekly", 60: "minutely"}
+_SECOND_STEPS: dict[float, str] = {
+    3600: "hourly",
+    86400: "daily",
+    7 * 86400: "weekly",
+    60: "minutely",
+}
 _SECOND_UNITS = ((86400, "days"), (3600, "hours"), (60, "minutes"), (1, "seconds"))
 
 

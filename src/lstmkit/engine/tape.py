@@ -112,7 +112,7 @@ def _wrap(a: np.ndarray) -> Tensor:
     global _wrap
     from ..tensor import Tensor
 
-    _wrap = Tensor._wrap
+    _wrap = Tensor._wrap  # type: ignore[assignment]  # the same call, bound once
     return _wrap(a)
 
 

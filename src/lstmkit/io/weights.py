@@ -27,7 +27,7 @@ import numpy as np
 from .errors import ModelFormatError
 
 # dtype name in a manifest -> stored little-endian NumPy dtype
-STORED = {
+STORED: dict[str, np.dtype] = {
     "float32": np.dtype("<f4"),
     "int32": np.dtype("<i4"),
     "bool": np.dtype("u1"),
@@ -184,6 +184,7 @@ def decode_group(
             arr, offset = _decode_strings(spec, view, offset, path)
         else:
             n = spec.nbytes
+            assert n is not None  # numeric weights have a size in bytes
             if offset + n > len(view):
                 raise ModelFormatError(
                     path,

@@ -21,6 +21,9 @@ class Adadelta(Optimizer):
 
     class_name = "Adadelta"
     fields = (learning_rate(0.001), number("rho", 0.95), epsilon())
+    learning_rate: float
+    rho: float
+    epsilon: float
     slot_kinds = ("accum_grad", "accum_var")
     compile_name = "adadelta"
     compile_args = (1, 0.95, EPSILON)

@@ -20,6 +20,8 @@ class Adagrad(Optimizer):
         learning_rate(config_default=0.01),
         Field("initial_accumulator_value", "initialAccumulatorValue", 0.1),
     )
+    learning_rate: float
+    initial_accumulator_value: float
     slot_kinds = ("accumulator",)
     compile_name = "adagrad"
     compile_args = (0.01,)

@@ -26,6 +26,10 @@ class Adam(Optimizer):
         number("beta2", 0.999, aliases=("beta_2",)),
         epsilon(),
     )
+    learning_rate: float
+    beta1: float
+    beta2: float
+    epsilon: float
     slot_kinds = ("m", "v")
     compile_name = "adam"
     compile_args = (0.001, 0.9, 0.999, EPSILON)

@@ -31,6 +31,11 @@ class Adamax(Optimizer):
         epsilon(),
         number("decay", 0.0),
     )
+    learning_rate: float
+    beta1: float
+    beta2: float
+    epsilon: float
+    decay: float
     slot_kinds = ("m", "v")
     compile_name = "adamax"
     compile_args = (0.002, 0.9, 0.999, EPSILON, 0)

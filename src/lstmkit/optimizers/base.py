@@ -297,15 +297,12 @@ class Optimizer:
             items = [named(item, allow_variable=True) for item in grads]
         pairs = []
         for key, g in items:
-            if isinstance(key, Variable):
-                var = key
-            else:
-                var = known.get(key)
-                if var is None:
-                    raise ValueError(
-                        f"{self.class_name}.apply_gradients: no Variable named {key!r} is known; "
-                        "pass variables=[...], or (Variable, gradient) pairs."
-                    )
+            var: Variable | None = key if isinstance(key, Variable) else known.get(key)
+            if var is None:
+                raise ValueError(
+                    f"{self.class_name}.apply_gradients: no Variable named {key!r} is known; "
+                    "pass variables=[...], or (Variable, gradient) pairs."
+                )
             self._variables[var.name] = var
             pairs.append((var, g))
         return pairs

@@ -20,6 +20,8 @@ class Momentum(SGD):
         number("momentum", config_default=0.0),
         flag("use_nesterov", "useNesterov", aliases=("nesterov",)),
     )
+    momentum: float
+    use_nesterov: bool
     slot_kinds = ("momentum",)
     compile_name = None
 

@@ -29,6 +29,11 @@ class RMSProp(Optimizer):
         epsilon(),
         flag("centered", "centered"),
     )
+    learning_rate: float
+    decay: float
+    momentum: float
+    epsilon: float
+    centered: bool
     slot_kinds = ("rms", "momentum", "mg")
     compile_name = "rmsprop"
     compile_args = (0.001, 0.9, 0, EPSILON)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from . import registry
 from .base import Optimizer
-from .fields import config_value, learning_rate
+from .fields import Field, config_value, learning_rate
 
 
 class SGD(Optimizer):
     """Plain gradient descent: `w += -lr * g` (`tf.train.sgd`)."""
 
     class_name = "SGD"
-    fields = (learning_rate(config_default=0.01),)
-    compile_name = "sgd"
+    fields: ClassVar[tuple[Field, ...]] = (learning_rate(config_default=0.01),)
+    learning_rate: float
+    compile_name: ClassVar[str | None] = "sgd"
     compile_args = (0.01,)
 
     def set_learning_rate(self, learning_rate: float) -> None:

@@ -161,10 +161,9 @@ class Forecaster:
         except ValueError as e:
             raise NotAForecasterError(f"bad scaler settings: {e}") from None
         n_feat = len(settings.features)
-        if len(scaler.offset) != n_feat:
-            raise NotAForecasterError(
-                f"the scaler has {len(scaler.offset)} columns for {n_feat} features."
-            )
+        columns = 0 if scaler.offset is None else len(scaler.offset)
+        if columns != n_feat:
+            raise NotAForecasterError(f"the scaler has {columns} columns for {n_feat} features.")
         shape = [d for d in model.inputs[0].shape]
         if shape[1:] != [settings.lookback, n_feat]:
             raise NotAForecasterError(

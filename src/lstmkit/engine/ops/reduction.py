@@ -47,7 +47,8 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     ax = _axes(axis, xd.ndim, "mean")
     n = math.prod(xd.shape[i] for i in ax) if ax else 1
     # np.mean's own arithmetic (a pairwise sum, then one division), without its Python layer
-    out = np.asarray(np.add.reduce(xd, axis=ax, keepdims=keepdims) / n).astype(xd.dtype, copy=False)
+    total = np.add.reduce(xd, axis=ax, keepdims=keepdims)  # type: ignore[call-overload]
+    out = np.asarray(total / n).astype(xd.dtype, copy=False)
     kshape = _reduced_shape(xd.shape, ax)
 
     def back(g):

@@ -118,7 +118,7 @@ def bind() -> None:
         setattr(Tensor, name, op)
     for name, op in _METHODS.items():
         setattr(Tensor, name, op)
-    extra = {
+    extra: dict[str, Callable[..., Any]] = {
         "reshape": _reshape,
         "expand_dims": _expand_dims,
         "as_type": _as_type,
@@ -130,5 +130,5 @@ def bind() -> None:
         setattr(Tensor, name, fn)
     for snake, camel in _CAMEL_CASE.items():
         setattr(Tensor, camel, getattr(Tensor, snake))
-    Tensor.T = property(_transposed)  # type: ignore[assignment]
-    Tensor.__hash__ = object.__hash__  # defining __eq__ must not make tensors unhashable
+    Tensor.T = property(_transposed)  # type: ignore[assignment,method-assign]
+    Tensor.__hash__ = object.__hash__  # type: ignore[method-assign]  # defining __eq__ must not make tensors unhashable
