@@ -20,15 +20,31 @@ from .args import _Args, _needs
 from .common import _record, _wrap_outs
 from .native_cells import NATIVE_CELLS, NativeCell
 
+_CELLS: dict[tuple, NativeCell | None] = {}
+"""The native cell of each call signature seen (None: the compiled loops cannot run it). Cells
+are immutable, so a layer called again reuses its cell instead of building one per call."""
+_MAX_CELLS = 256
 
-def native_cell(kind: str, a: _Args, act: _Act, rec: _Act | None, **options: Any) -> Any:
+
+def native_cell(
+    kind: str, a: _Args, act: _Act, rec: _Act | None, reset_after: bool = False
+) -> NativeCell | None:
     """The `NativeCell` for this call when the compiled loops can run it, else None."""
-    if a.B == 0 or not NativeCell.available(act, rec, a.dtype):
-        return None
     ext = native.fastrnn()
-    if ext is None:
+    if ext is None or a.B == 0:
         return None
-    return NATIVE_CELLS[kind](ext, a.U, act, rec, go_backwards=a.go_backwards, **options)
+    rec_code = None if rec is None else rec.code
+    key = (kind, a.U, act.code, rec_code, a.dtype, a.go_backwards, reset_after, ext)
+    cell = _CELLS.get(key, _CELLS)
+    if cell is _CELLS:  # first call of this signature
+        cell = None
+        if NativeCell.available(act, rec, a.dtype):
+            cls = NATIVE_CELLS[kind]
+            cell = cls(ext, a.U, act, rec, go_backwards=a.go_backwards, reset_after=reset_after)
+        if len(_CELLS) >= _MAX_CELLS:
+            _CELLS.clear()
+        _CELLS[key] = cell
+    return cell  # type: ignore[return-value]
 
 
 class _PooledBuffers:
@@ -37,11 +53,10 @@ class _PooledBuffers:
     def __init__(self) -> None:
         self.bufs: list[np.ndarray] = []
 
-    def __call__(self, shape: tuple, dtype: Any) -> np.ndarray:
-        dt = np.dtype(dtype)
-        if math.prod(shape) * dt.itemsize < native.POOL.MIN_BYTES:
-            return np.empty(shape, dt)
-        buf = native.POOL.take(shape, dt)
+    def __call__(self, shape: tuple, dtype: np.dtype) -> np.ndarray:
+        if math.prod(shape) * dtype.itemsize < native.POOL.MIN_BYTES:
+            return np.empty(shape, dtype)
+        buf = native.POOL.take(shape, dtype)
         self.bufs.append(buf)
         return buf
 

@@ -29,7 +29,7 @@ from .activations import _Act
 Alloc = Callable[[tuple, Any], np.ndarray]
 
 
-@dataclass
+@dataclass(slots=True)
 class Workspace:
     """The buffers of one forward/backward pair, and what the forward saved for the backward.
 
