@@ -87,65 +87,15 @@ class _Args:
     ):
         ng = n_gates
         xt = _float_tensor(op, "x", x)
-        xshape = xt._data.shape
-        if len(xshape) != 3:
-            raise ValueError(
-                f"{op}: x must be a rank-3 tensor [batch, time, in_dim], got rank {len(xshape)} "
-                f"(shape {_fmt(xshape)})."
-            )
-        B, T, I = xshape
-        if T == 0:
-            raise ValueError(f"{op}: x must have at least one time step, got shape {_fmt(xshape)}.")
+        B, T, I = _check_x(op, xt)
         rt = _float_tensor(op, "recurrent_kernel", recurrent_kernel)
-        rshape = rt._data.shape
-        if len(rshape) != 2:
-            raise ValueError(
-                f"{op}: recurrent_kernel must be a rank-2 tensor [units, {_gmul(ng)}], got rank "
-                f"{len(rshape)} (shape {_fmt(rshape)})."
-            )
-        U = rshape[0]
+        U = _check_units(op, rt, ng)
         G = ng * U
-        if U == 0 or rshape[1] != G:
-            raise ValueError(
-                f"{op}: recurrent_kernel must have shape [units={U}, {_gmul(ng)}={G}] "
-                f"(units > 0), got {_fmt(rshape)}."
-            )
         kt = _float_tensor(op, "kernel", kernel)
         if kt._data.shape != (I, G):
             _shape_error(op, "kernel", kt, f"[in_dim={I}, {_gmul(ng)}={G}]")
-        bt = None
-        if bias is not None:
-            bt = _float_tensor(op, "bias", bias)
-            if bias_rows == 1:
-                if bt._data.shape != (G,):
-                    _shape_error(op, "bias", bt, f"[{_gmul(ng)}={G}]")
-            elif bt._data.shape != (2, G):
-                desc = (
-                    f"[2, {_gmul(ng)}={G}] (row 0 input bias, row 1 recurrent bias; "
-                    "reset_after=True)"
-                )
-                _shape_error(op, "bias", bt, desc)
-        states: list[Tensor] = []
-        if initial_state is not None:
-            if isinstance(initial_state, (Tensor, np.ndarray)) and n_states == 1:
-                initial_state = [initial_state]
-            if not isinstance(initial_state, (list, tuple)):
-                raise ValueError(
-                    f"{op}: initial_state must be a list of {n_states} tensor(s), got "
-                    f"{type(initial_state).__name__}."
-                )
-            if len(initial_state) != n_states:
-                what = "[h, c]" if n_states == 2 else "[h]"
-                raise ValueError(
-                    f"{op}: initial_state must be a list of {n_states} tensor(s) {what}, got "
-                    f"{len(initial_state)}."
-                )
-            for k, s in enumerate(initial_state):
-                name = f"initial_state[{k}]"
-                st = _float_tensor(op, name, s)
-                if st._data.shape != (B, U):
-                    _shape_error(op, name, st, f"[batch={B}, units={U}]")
-                states.append(st)
+        bt = None if bias is None else _checked_bias(op, bias, ng, G, bias_rows)
+        states = _checked_states(op, initial_state, n_states, B, U)
 
         dtype = xt._data.dtype
         self.op = op
@@ -260,3 +210,74 @@ class _Args:
 
 def _needs(t: Tensor | None) -> bool:
     return t is not None and t._requires_grad
+
+
+def _check_x(op: str, xt: Tensor) -> tuple[int, int, int]:
+    """x's [batch, time, in_dim], refused unless rank 3 with at least one time step."""
+    xshape = xt._data.shape
+    if len(xshape) != 3:
+        raise ValueError(
+            f"{op}: x must be a rank-3 tensor [batch, time, in_dim], got rank {len(xshape)} "
+            f"(shape {_fmt(xshape)})."
+        )
+    B, T, I = xshape
+    if T == 0:
+        raise ValueError(f"{op}: x must have at least one time step, got shape {_fmt(xshape)}.")
+    return B, T, I
+
+
+def _check_units(op: str, rt: Tensor, ng: int) -> int:
+    """The units: the recurrent kernel's rows, which must be [units, n_gates*units], units > 0."""
+    rshape = rt._data.shape
+    if len(rshape) != 2:
+        raise ValueError(
+            f"{op}: recurrent_kernel must be a rank-2 tensor [units, {_gmul(ng)}], got rank "
+            f"{len(rshape)} (shape {_fmt(rshape)})."
+        )
+    U = rshape[0]
+    G = ng * U
+    if U == 0 or rshape[1] != G:
+        raise ValueError(
+            f"{op}: recurrent_kernel must have shape [units={U}, {_gmul(ng)}={G}] "
+            f"(units > 0), got {_fmt(rshape)}."
+        )
+    return U
+
+
+def _checked_bias(op: str, bias: Any, ng: int, G: int, bias_rows: int) -> Tensor:
+    """The bias as a float tensor: [G], or [2, G] (GRU reset_after: input and recurrent)."""
+    bt = _float_tensor(op, "bias", bias)
+    if bias_rows == 1:
+        if bt._data.shape != (G,):
+            _shape_error(op, "bias", bt, f"[{_gmul(ng)}={G}]")
+    elif bt._data.shape != (2, G):
+        desc = f"[2, {_gmul(ng)}={G}] (row 0 input bias, row 1 recurrent bias; reset_after=True)"
+        _shape_error(op, "bias", bt, desc)
+    return bt
+
+
+def _checked_states(op: str, initial_state: Any, n_states: int, B: int, U: int) -> list[Tensor]:
+    """The initial states as float tensors [batch, units] ([h] or [h, c]); [] when None."""
+    if initial_state is None:
+        return []
+    if isinstance(initial_state, (Tensor, np.ndarray)) and n_states == 1:
+        initial_state = [initial_state]
+    if not isinstance(initial_state, (list, tuple)):
+        raise ValueError(
+            f"{op}: initial_state must be a list of {n_states} tensor(s), got "
+            f"{type(initial_state).__name__}."
+        )
+    if len(initial_state) != n_states:
+        what = "[h, c]" if n_states == 2 else "[h]"
+        raise ValueError(
+            f"{op}: initial_state must be a list of {n_states} tensor(s) {what}, got "
+            f"{len(initial_state)}."
+        )
+    states = []
+    for k, s in enumerate(initial_state):
+        name = f"initial_state[{k}]"
+        st = _float_tensor(op, name, s)
+        if st._data.shape != (B, U):
+            _shape_error(op, name, st, f"[batch={B}, units={U}]")
+        states.append(st)
+    return states
