@@ -18,8 +18,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import peers as peers_mod  # noqa: E402
-from bench import report, runner, threads, workloads  # noqa: E402
+from bench import peers as peers_mod
+from bench import report, runner, threads, workloads
 
 ALL_PEERS = ["torch", "jax", "keras", "tfjs-wasm", "tfjs-cpu"]
 

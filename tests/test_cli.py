@@ -17,10 +17,10 @@ import pytest
 pytest.importorskip("pandas")
 pytest.importorskip("matplotlib")
 
-import lstmkit as tf  # noqa: E402
-from lstmkit import cli  # noqa: E402
-from lstmkit import timeseries as ts  # noqa: E402
-from lstmkit.data import path as data_path  # noqa: E402
+import lstmkit as tf
+from lstmkit import cli
+from lstmkit import timeseries as ts
+from lstmkit.data import path as data_path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 FAST = ["--epochs", "3", "--units", "4", "--quiet", "--no-plot"]

@@ -34,7 +34,7 @@ from lstmkit._precision import float64
 from lstmkit.autograd import ops, recurrent, tape
 from lstmkit.autograd.recurrent import gru_sequence, lstm_sequence, simple_rnn_sequence
 from lstmkit.tensor import Tensor
-from tfjs_fixtures import FIXTURES  # noqa: E402
+from tfjs_fixtures import FIXTURES
 
 TOL = 1e-6
 

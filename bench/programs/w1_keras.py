@@ -3,8 +3,8 @@
 import os
 
 os.environ["KERAS_BACKEND"] = "jax"
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
 
 model = keras.Sequential([keras.Input((1, 1)), keras.layers.LSTM(16), keras.layers.Dense(1)])
 model.compile(loss="mean_squared_error", optimizer="adam")

@@ -100,7 +100,7 @@ def mse(y_true: Any, y_pred: Any) -> Tensor:
     return mean_squared_error(y_true, y_pred)
 
 
-def MSE(y_true: Any, y_pred: Any) -> Tensor:
+def MSE(y_true: Any, y_pred: Any) -> Tensor:  # noqa: N802 (TF.js's name)
     """Alias of mean_squared_error."""
     return mean_squared_error(y_true, y_pred)
 
@@ -110,7 +110,7 @@ def mae(y_true: Any, y_pred: Any) -> Tensor:
     return mean_absolute_error(y_true, y_pred)
 
 
-def MAE(y_true: Any, y_pred: Any) -> Tensor:
+def MAE(y_true: Any, y_pred: Any) -> Tensor:  # noqa: N802 (TF.js's name)
     """Alias of mean_absolute_error."""
     return mean_absolute_error(y_true, y_pred)
 
@@ -120,7 +120,7 @@ def mape(y_true: Any, y_pred: Any) -> Tensor:
     return mean_absolute_percentage_error(y_true, y_pred)
 
 
-def MAPE(y_true: Any, y_pred: Any) -> Tensor:
+def MAPE(y_true: Any, y_pred: Any) -> Tensor:  # noqa: N802 (TF.js's name)
     """Alias of mean_absolute_percentage_error."""
     return mean_absolute_percentage_error(y_true, y_pred)
 

@@ -79,7 +79,7 @@ class Tensor:
         def __ge__(self, other: Any) -> Tensor: ...
         def __getitem__(self, index: Any) -> Tensor: ...
         @property
-        def T(self) -> Tensor: ...
+        def T(self) -> Tensor: ...  # noqa: N802 (NumPy's name)
         def add(self, other: Any) -> Tensor: ...
         def sub(self, other: Any) -> Tensor: ...
         def mul(self, other: Any) -> Tensor: ...
@@ -98,12 +98,12 @@ class Tensor:
         def argmax(self, axis: int = 0) -> Tensor: ...
         def reshape(self, *new_shape: Any) -> Tensor: ...
         def expand_dims(self, axis: int = 0) -> Tensor: ...
-        def expandDims(self, axis: int = 0) -> Tensor: ...
+        def expandDims(self, axis: int = 0) -> Tensor: ...  # noqa: N802 (TF.js's name)
         def squeeze(self, axis: Any = None) -> Tensor: ...
         def transpose(self, perm: Any = None) -> Tensor: ...
         def flatten(self) -> Tensor: ...
         def as_type(self, dtype: str) -> Tensor: ...
-        def asType(self, dtype: str) -> Tensor: ...
+        def asType(self, dtype: str) -> Tensor: ...  # noqa: N802 (TF.js's name)
         def clone(self) -> Tensor: ...
 
     # -- properties -------------------------------------------------------------------------
@@ -133,14 +133,14 @@ class Tensor:
         return self._data.tolist()
 
     array_sync = tolist
-    arraySync = tolist
+    arraySync = tolist  # noqa: N815 (TF.js's name)
 
     def data(self) -> np.ndarray:
         """The values flattened in C order, as TF.js's `dataSync()`."""
         return self._data.reshape(-1).copy()
 
     data_sync = data
-    dataSync = data
+    dataSync = data  # noqa: N815 (TF.js's name)
 
     def __array__(self, dtype=None, copy=None):
         if dtype is not None and np.dtype(dtype) != self._data.dtype:
@@ -177,7 +177,7 @@ class Tensor:
         """The text `print()` shows, exactly as TF.js formats it."""
         return format_tensor(self._data, self.dtype, verbose)
 
-    toString = to_string
+    toString = to_string  # noqa: N815 (TF.js's name)
 
     def print(self, verbose: bool = False) -> None:
         """Print the tensor as TF.js's `tensor.print()` does."""
@@ -457,7 +457,7 @@ def linspace(start: float, stop: float, num: int) -> Tensor:
 
 def range(
     start: float, stop: float | None = None, step: float = 1, dtype: str = "float32"
-) -> Tensor:  # noqa: A001
+) -> Tensor:
     """Values from start up to (not including) stop by step (`tf.range`)."""
     if stop is None:
         start, stop = 0, start

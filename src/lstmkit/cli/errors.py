@@ -19,7 +19,7 @@ class CliError(Exception):
     """Bad input: printed as one line, exit status 2."""
 
 
-class MissingExtra(Exception):
+class MissingExtra(Exception):  # noqa: N818 (not a bug: an extra to install)
     """pandas or matplotlib is not installed: printed as one line, exit status 1."""
 
 

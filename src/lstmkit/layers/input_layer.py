@@ -36,7 +36,7 @@ class InputLayer(Layer):
         }
 
 
-def input(  # noqa: A001 - TF.js's name
+def input(
     shape: Any = None,
     batch_shape: Any = None,
     name: str | None = None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from . import tensor_methods
 from ._common import builtin_any, builtin_sum, builtins_slice  # noqa: F401
-from .arithmetic import (  # noqa: A004
+from .arithmetic import (
     add,
     div,
     dot,
@@ -83,7 +83,7 @@ from .elementwise import (  # noqa: F401  # noqa: A004
     swish,
     tanh,
 )
-from .reduction import (  # noqa: A004
+from .reduction import (
     all,
     any,
     argmax,
@@ -95,7 +95,7 @@ from .reduction import (  # noqa: A004
     prod,
     sum,
 )
-from .shape import (  # noqa: A004
+from .shape import (
     cast,
     concat,
     expand_dims,

@@ -72,7 +72,7 @@ def floor_div(a: Any, b: Any) -> Tensor:
     return Tensor._wrap(np.floor_divide(a._data, b._data))
 
 
-def pow(a: Any, b: Any) -> Tensor:  # noqa: A001
+def pow(a: Any, b: Any) -> Tensor:
     """a ** b with broadcasting; the gradient for b uses log(a) where a > 0."""
     a, b = _pair(a, b, "pow")
     ad, bd = a._data, b._data

@@ -22,7 +22,7 @@ def _reduced_shape(shape: tuple[int, ...], ax: tuple[int, ...]) -> tuple[int, ..
     return tuple(1 if i in ax else n for i, n in enumerate(shape))
 
 
-def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Sum over `axis` (all axes when None). bool sums to int32, as TF.js."""
     x = _t(x, "sum")
     xd = x._data
@@ -80,8 +80,8 @@ def _extreme(fn: Callable, name: str) -> Callable[..., Tensor]:
     return op
 
 
-max = _extreme(np.max, "max")  # noqa: A001
-min = _extreme(np.min, "min")  # noqa: A001
+max = _extreme(np.max, "max")
+min = _extreme(np.min, "min")
 
 
 def prod(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -122,14 +122,14 @@ def argmin(x: Any, axis: int = 0) -> Tensor:
     return Tensor._wrap(np.argmin(x._data, axis=ax).astype(np.int32))
 
 
-def any(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def any(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     x = _t(x, "any")
     return Tensor._wrap(
         np.asarray(np.any(x._data, axis=_axes(axis, x.rank, "any"), keepdims=keepdims))
     )
 
 
-def all(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def all(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     x = _t(x, "all")
     return Tensor._wrap(
         np.asarray(np.all(x._data, axis=_axes(axis, x.rank, "all"), keepdims=keepdims))

@@ -137,7 +137,7 @@ def split(x: Any, num_or_size_splits: int | Sequence[int], axis: int = 0) -> lis
     return tape.record_multi("split", outs, (x,), lambda gs: (np.concatenate(gs, axis=ax),))
 
 
-def slice(x: Any, begin: Sequence[int] | int, size: Sequence[int] | int | None = None) -> Tensor:  # noqa: A001
+def slice(x: Any, begin: Sequence[int] | int, size: Sequence[int] | int | None = None) -> Tensor:
     """TF.js's `slice(x, begin, size)`; a size of -1 takes the rest of the axis."""
     x = _t(x, "slice")
     begin = [begin] if isinstance(begin, (int, np.integer)) else list(begin)
