@@ -18,6 +18,7 @@ from . import (
     metrics,
     optimizers,
     regularizers,
+    serialization,
     train,
 )
 from ._precision import float64
@@ -83,6 +84,7 @@ __all__ = [
     "optimizers",
     "regularizers",
     "sequential",
+    "serialization",
     "train",
     "custom_grad",
     "dispose",

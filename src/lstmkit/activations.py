@@ -9,12 +9,12 @@ model.json stores.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from ._names import to_camel_case, to_snake_case  # noqa: F401 (re-exported: the old place)
 from .engine import api, ops
 from .engine.rnn import activations as rnn_activations
 from .tensor import Tensor
@@ -96,17 +96,6 @@ _REGISTRY: dict[str, Activation] = {
         ),
     ]
 }
-
-
-def to_snake_case(name: str) -> str:
-    """TF.js's toSnakeCase: 'hardSigmoid' -> 'hard_sigmoid'."""
-    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
-
-
-def to_camel_case(name: str) -> str:
-    """TF.js's toCamelCase: 'hard_sigmoid' -> 'hardSigmoid'."""
-    return re.sub(r"[_]+(\w|$)", lambda m: m.group(1).upper(), name)
 
 
 _ALIASES = {to_snake_case(k): k for k in _REGISTRY} | {"gelu_new": "gelu_new"}

@@ -55,7 +55,7 @@ class CustomCallback(Callback):
 
     def __init__(self, **fns: Callable) -> None:
         super().__init__()
-        from .activations import to_snake_case
+        from ._names import to_snake_case
 
         self._fns: dict[str, Callable] = {}
         for key, fn in fns.items():
@@ -264,7 +264,7 @@ class EarlyStopping(Callback):
 
 def early_stopping(**kwargs: Any) -> EarlyStopping:
     """`tf.callbacks.earlyStopping(...)` with snake_case (or camelCase) options."""
-    from .activations import to_snake_case
+    from ._names import to_snake_case
 
     return EarlyStopping(**{to_snake_case(k): v for k, v in kwargs.items()})
 
@@ -332,7 +332,7 @@ class ModelCheckpoint(Callback):
 
 def model_checkpoint(path: Any, **kwargs: Any) -> ModelCheckpoint:
     """`tf.callbacks.model_checkpoint("ckpt")`: save TF.js model files during training."""
-    from .activations import to_snake_case
+    from ._names import to_snake_case
 
     return ModelCheckpoint(path, **{to_snake_case(k): v for k, v in kwargs.items()})
 

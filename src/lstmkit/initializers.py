@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import _precision, _random
-from .activations import to_camel_case, to_snake_case
+from ._names import to_camel_case, to_snake_case
 from .tensor import _check_shape, _np_dtype, truncated_normal_array
 
 ShapeLike = Sequence[int] | int

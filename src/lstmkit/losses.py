@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from ._names import to_snake_case
 from .engine import ops
 from .tensor import Tensor, as_tensor
 
@@ -235,13 +235,6 @@ def get(identifier: str | LossFn) -> tuple[str, LossFn]:
     if name is None:
         raise ValueError(_unknown_message(identifier))
     return name, LOSSES[name]
-
-
-def to_snake_case(name: str) -> str:
-    """TF.js's `toSnakeCase` (Keras's rule): 'meanSquaredError' -> 'mean_squared_error'."""
-    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    s = re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
-    return s if not s.startswith("_") else "private" + s
 
 
 def serialize_name(identifier: str | LossFn) -> str:

@@ -1,13 +1,20 @@
-"""`tf.layers`: layer factories with TF.js's names in snake_case, and the layer classes.
+"""`tf.layers`: the layer classes, and their factories under TF.js's names (camelCase, and the
+same in snake_case: `tf.layers.simpleRNN` is `tf.layers.simple_rnn`).
 
 Each factory takes snake_case options, TF.js's camelCase spellings, or one dict of them:
 `tf.layers.lstm(units=16, input_shape=[1, 1])` is
 `tf.layers.lstm({"units": 16, "inputShape": [1, 1]})`.
+
+Nothing here lists the layers: every class that sets `class_name` registers itself
+(`layers.registry`), and the factories are made below from the classes' `factory_name` and
+`factory_aliases`. The imports make the classes' modules run (and give the classes their
+public names here).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .base import Layer, LayerVariable, SymbolicTensor, make_layer
 from .convolutional import Conv1D
@@ -44,180 +51,43 @@ from .recurrent import (
     SimpleRNNCell,
     StackedRNNCells,
 )
+from .registry import CLASSES, factory_names, register_class, unregister_class
 from .serialization import deserialize, serialize
 from .wrappers import Bidirectional, TimeDistributed
 
 
-def _factory(cls: type, name: str):
+def _factory(cls: type, name: str) -> Callable[..., Layer]:
     def factory(*args: Any, **kwargs: Any) -> Layer:
         return make_layer(cls, *args, **kwargs)
 
     factory.__name__ = name
+    factory.__qualname__ = name
     factory.__doc__ = (
-        f"A new `{cls.__name__}` layer (TF.js's `tf.layers.{name}`).\n\n{cls.__doc__ or ''}"
+        f"A new `{cls.__name__}` layer (TF.js's `tf.layers.{cls.factory_name}`).\n\n"
+        f"{cls.__doc__ or ''}"
     )
     return factory
 
 
-input_layer = _factory(InputLayer, "input_layer")
-lstm = _factory(LSTM, "lstm")
-gru = _factory(GRU, "gru")
-simple_rnn = _factory(SimpleRNN, "simple_rnn")
-rnn = _factory(RNN, "rnn")
-lstm_cell = _factory(LSTMCell, "lstm_cell")
-gru_cell = _factory(GRUCell, "gru_cell")
-simple_rnn_cell = _factory(SimpleRNNCell, "simple_rnn_cell")
-stacked_rnn_cells = _factory(StackedRNNCells, "stacked_rnn_cells")
-dense = _factory(Dense, "dense")
-activation = _factory(Activation, "activation")
-dropout = _factory(Dropout, "dropout")
-spatial_dropout1d = _factory(SpatialDropout1D, "spatial_dropout1d")
-flatten = _factory(Flatten, "flatten")
-reshape = _factory(Reshape, "reshape")
-permute = _factory(Permute, "permute")
-repeat_vector = _factory(RepeatVector, "repeat_vector")
-masking = _factory(Masking, "masking")
-embedding = _factory(Embedding, "embedding")
-conv1d = _factory(Conv1D, "conv1d")
-max_pooling1d = max_pool1d = _factory(MaxPooling1D, "max_pooling1d")
-average_pooling1d = avg_pool1d = avg_pooling1d = _factory(AveragePooling1D, "average_pooling1d")
-global_max_pooling1d = global_max_pool1d = _factory(GlobalMaxPooling1D, "global_max_pooling1d")
-global_average_pooling1d = _factory(GlobalAveragePooling1D, "global_average_pooling1d")
-batch_normalization = _factory(BatchNormalization, "batch_normalization")
-layer_normalization = _factory(LayerNormalization, "layer_normalization")
-gaussian_noise = _factory(GaussianNoise, "gaussian_noise")
-gaussian_dropout = _factory(GaussianDropout, "gaussian_dropout")
-alpha_dropout = _factory(AlphaDropout, "alpha_dropout")
-add = _factory(Add, "add")
-multiply = _factory(Multiply, "multiply")
-average = _factory(Average, "average")
-maximum = _factory(Maximum, "maximum")
-minimum = _factory(Minimum, "minimum")
-concatenate = _factory(Concatenate, "concatenate")
-dot = _factory(Dot, "dot")
-bidirectional = _factory(Bidirectional, "bidirectional")
-time_distributed = _factory(TimeDistributed, "time_distributed")
-
-# TF.js's camelCase factory names, for ported code
-simpleRNN = simple_rnn  # noqa: N816
-lstmCell = lstm_cell  # noqa: N816
-gruCell = gru_cell  # noqa: N816
-simpleRNNCell = simple_rnn_cell  # noqa: N816
-stackedRNNCells = stacked_rnn_cells  # noqa: N816
-inputLayer = input_layer  # noqa: N816
-repeatVector = repeat_vector  # noqa: N816
-spatialDropout1d = spatial_dropout1d  # noqa: N816
-maxPooling1d = max_pooling1d  # noqa: N816
-averagePooling1d = average_pooling1d  # noqa: N816
-globalMaxPooling1d = global_max_pooling1d  # noqa: N816
-globalAveragePooling1d = global_average_pooling1d  # noqa: N816
-batchNormalization = batch_normalization  # noqa: N816
-layerNormalization = layer_normalization  # noqa: N816
-gaussianNoise = gaussian_noise  # noqa: N816
-timeDistributed = time_distributed  # noqa: N816
-
-__all__ = [
-    "Activation",
-    "Add",
-    "AlphaDropout",
-    "Average",
-    "AveragePooling1D",
-    "BatchNormalization",
-    "Bidirectional",
-    "Concatenate",
-    "Conv1D",
-    "Dense",
-    "Dot",
-    "Dropout",
-    "Embedding",
-    "Flatten",
-    "GRU",
-    "GRUCell",
-    "GaussianDropout",
-    "GaussianNoise",
-    "GlobalAveragePooling1D",
-    "GlobalMaxPooling1D",
-    "InputLayer",
-    "LSTM",
-    "LSTMCell",
-    "Layer",
-    "LayerNormalization",
-    "LayerVariable",
-    "Masking",
-    "MaxPooling1D",
-    "Maximum",
-    "Minimum",
-    "Multiply",
-    "Permute",
-    "RNN",
-    "RNNCell",
-    "RepeatVector",
-    "Reshape",
-    "SimpleRNN",
-    "SimpleRNNCell",
-    "SpatialDropout1D",
-    "StackedRNNCells",
-    "SymbolicTensor",
-    "TimeDistributed",
-    "activation",
-    "add",
-    "alpha_dropout",
-    "average",
-    "averagePooling1d",
-    "average_pooling1d",
-    "avg_pool1d",
-    "avg_pooling1d",
-    "batchNormalization",
-    "batch_normalization",
-    "bidirectional",
-    "concatenate",
-    "conv1d",
-    "dense",
-    "deserialize",
-    "dot",
-    "dropout",
-    "embedding",
-    "flatten",
-    "gaussianNoise",
-    "gaussian_dropout",
-    "gaussian_noise",
-    "globalAveragePooling1d",
-    "globalMaxPooling1d",
-    "global_average_pooling1d",
-    "global_max_pool1d",
-    "global_max_pooling1d",
-    "gru",
-    "gruCell",
-    "gru_cell",
-    "inputLayer",
-    "input_layer",
-    "layerNormalization",
-    "layer_normalization",
-    "lstm",
-    "lstmCell",
-    "lstm_cell",
-    "make_layer",
-    "masking",
-    "maxPooling1d",
-    "max_pool1d",
-    "max_pooling1d",
-    "maximum",
-    "minimum",
-    "multiply",
-    "permute",
-    "repeatVector",
-    "repeat_vector",
-    "reshape",
-    "rnn",
-    "serialize",
-    "simpleRNN",
-    "simpleRNNCell",
-    "simple_rnn",
-    "simple_rnn_cell",
-    "spatialDropout1d",
-    "spatial_dropout1d",
-    "stackedRNNCells",
-    "stacked_rnn_cells",
-    "timeDistributed",
-    "time_distributed",
+_CLASS_NAMES = [  # the classes imported above (layers, cells, Layer's helpers)
+    name
+    for name, obj in list(globals().items())
+    if isinstance(obj, type) and obj.__module__.startswith(__name__ + ".")
 ]
+FACTORIES: dict[str, Callable[..., Layer]] = {}
+"""Every `tf.layers.<name>` factory by name (camelCase and snake_case), made from the registry."""
+for _cls in list(CLASSES.values()):
+    _names = factory_names(_cls)
+    if _names:
+        _made = _factory(_cls, _names[0])
+        FACTORIES.update(dict.fromkeys(_names, _made))
+globals().update(FACTORIES)
+
+__all__ = sorted(
+    [*_CLASS_NAMES, *FACTORIES, "deserialize", "serialize", "make_layer"]
+    + ["register_class", "unregister_class"]
+)
+
+if TYPE_CHECKING:  # the factories are made at import; type checkers see them through this
+
+    def __getattr__(name: str) -> Callable[..., Layer]: ...

@@ -17,16 +17,17 @@ import inspect
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .. import constraints as constraints_mod
 from .. import initializers as initializers_mod
 from .. import regularizers as regularizers_mod
-from ..activations import to_camel_case, to_snake_case
+from .._names import to_camel_case, to_snake_case
 from ..engine.api import Variable
 from ..tensor import Tensor, as_tensor
+from . import registry
 
 Shape = tuple  # a shape with None for unknown dimensions
 
@@ -131,10 +132,21 @@ class Layer:
     """
 
     class_name: str = "Layer"
+    """TF.js's class name: what files call the layer. A class that sets its own registers
+    itself (`layers.registry`), so files and `tf.layers.deserialize` find it."""
+    factory_name: ClassVar[str | None] = None
+    """TF.js's camelCase `tf.layers.<name>` factory ('lstm', 'simpleRNN'), or None: none. The
+    snake_case form is exported too; `factory_aliases` lists TF.js's other names."""
+    factory_aliases: ClassVar[tuple[str, ...]] = ()
     supports_masking: bool = False
     # the rank this layer needs (e.g. 3 for RNNs); checked with a clear message at call time
     input_ndim: int | None = None
     min_ndim: int | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "class_name" in cls.__dict__ and not cls.__name__.startswith("_"):
+            registry.register(cls)
 
     def __init__(self, **kwargs: Any):
         unknown = set(kwargs) - _BASE_ARGS
@@ -417,6 +429,9 @@ def layer_options(cls: type) -> set[str]:
     if cell_class:
         names.discard("cell")
     return names
+
+
+registry.register(Layer)  # the base too: TF.js deserializes a plain Layer
 
 
 def raise_unknown_options(cls: type, unknown: Sequence[str]) -> None:

@@ -101,6 +101,7 @@ class Conv1D(Layer):
     """
 
     class_name = "Conv1D"
+    factory_name = "conv1d"
     input_ndim = 3
 
     def __init__(

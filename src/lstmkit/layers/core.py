@@ -119,6 +119,7 @@ class Dense(Layer):
     """
 
     class_name = "Dense"
+    factory_name = "dense"
     supports_masking = True
     min_ndim = 2
 
@@ -225,6 +226,7 @@ class Activation(Layer):
     """Applies an activation function elementwise (masks pass through)."""
 
     class_name = "Activation"
+    factory_name = "activation"
     supports_masking = True
 
     def __init__(self, activation: Any = None, **kwargs: Any):
@@ -250,6 +252,7 @@ class Dropout(Layer):
     """
 
     class_name = "Dropout"
+    factory_name = "dropout"
     supports_masking = True
 
     def __init__(
@@ -293,6 +296,7 @@ class SpatialDropout1D(Dropout):
     """Dropout of whole feature channels of a [batch, steps, features] input while training."""
 
     class_name = "SpatialDropout1D"
+    factory_name = "spatialDropout1d"
     input_ndim = 3
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs: Any):
@@ -314,6 +318,7 @@ class Flatten(Layer):
     """
 
     class_name = "Flatten"
+    factory_name = "flatten"
     min_ndim = 3
 
     def __init__(self, data_format: str | None = None, **kwargs: Any):
@@ -370,6 +375,7 @@ class Reshape(Layer):
     """
 
     class_name = "Reshape"
+    factory_name = "reshape"
 
     def __init__(self, target_shape: Sequence[int | None], **kwargs: Any):
         super().__init__(**kwargs)
@@ -423,6 +429,7 @@ class Permute(Layer):
     """Permutes the non-batch axes; `dims` is 1-based ([2, 1] swaps the two axes of a sample)."""
 
     class_name = "Permute"
+    factory_name = "permute"
 
     def __init__(self, dims: Sequence[int], **kwargs: Any):
         super().__init__(**kwargs)
@@ -457,6 +464,7 @@ class RepeatVector(Layer):
     """Repeats a [batch, features] input n times: [batch, n, features]."""
 
     class_name = "RepeatVector"
+    factory_name = "repeatVector"
     input_ndim = 2
 
     def __init__(self, n: int, **kwargs: Any):
@@ -486,6 +494,7 @@ class Masking(Layer):
     """
 
     class_name = "Masking"
+    factory_name = "masking"
     supports_masking = True
 
     def __init__(self, mask_value: float = 0, **kwargs: Any):

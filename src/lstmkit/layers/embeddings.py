@@ -40,6 +40,7 @@ class Embedding(Layer):
     """
 
     class_name = "Embedding"
+    factory_name = "embedding"
 
     def __init__(
         self,

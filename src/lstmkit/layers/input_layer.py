@@ -11,6 +11,7 @@ class InputLayer(Layer):
     """A layer with no weights that only stands for the model's input (TF.js's InputLayer)."""
 
     class_name = "InputLayer"
+    factory_name = "inputLayer"
 
     def __init__(self, sparse: bool = False, **kwargs: Any):
         if kwargs.get("name") is None:

@@ -128,6 +128,7 @@ class Add(_Merge):
     """The elementwise sum of the inputs."""
 
     class_name = "Add"
+    factory_name = "add"
 
     def _merge(self, inputs: list[Tensor]) -> Tensor:
         return reduce(ops.add, inputs)
@@ -137,6 +138,7 @@ class Multiply(_Merge):
     """The elementwise product of the inputs."""
 
     class_name = "Multiply"
+    factory_name = "multiply"
 
     def _merge(self, inputs: list[Tensor]) -> Tensor:
         return reduce(ops.mul, inputs)
@@ -146,6 +148,7 @@ class Average(_Merge):
     """The elementwise mean of the inputs."""
 
     class_name = "Average"
+    factory_name = "average"
 
     def _merge(self, inputs: list[Tensor]) -> Tensor:
         return ops.mul(reduce(ops.add, inputs), 1 / len(inputs))
@@ -155,6 +158,7 @@ class Maximum(_Merge):
     """The elementwise maximum of the inputs."""
 
     class_name = "Maximum"
+    factory_name = "maximum"
 
     def _merge(self, inputs: list[Tensor]) -> Tensor:
         return reduce(ops.maximum, inputs)
@@ -164,6 +168,7 @@ class Minimum(_Merge):
     """The elementwise minimum of the inputs."""
 
     class_name = "Minimum"
+    factory_name = "minimum"
 
     def _merge(self, inputs: list[Tensor]) -> Tensor:
         return reduce(ops.minimum, inputs)
@@ -173,6 +178,7 @@ class Concatenate(_Merge):
     """Joins the inputs along `axis` (the last by default); other axes must match."""
 
     class_name = "Concatenate"
+    factory_name = "concatenate"
 
     def __init__(self, axis: int = -1, **kwargs: Any):
         super().__init__(**kwargs)
@@ -259,6 +265,7 @@ class Dot(_Merge):
     """
 
     class_name = "Dot"
+    factory_name = "dot"
 
     def __init__(self, axes: int | list[int], normalize: bool = False, **kwargs: Any):
         super().__init__(**kwargs)

@@ -44,6 +44,7 @@ class GaussianNoise(_Noise):
     """Adds zero-mean Gaussian noise of standard deviation `stddev` while training."""
 
     class_name = "GaussianNoise"
+    factory_name = "gaussianNoise"
 
     def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any):
         super().__init__(seed=seed, **kwargs)
@@ -67,6 +68,7 @@ class GaussianDropout(_Noise):
     """Multiplies by Gaussian noise of mean 1 and stddev sqrt(rate / (1 - rate)) while training."""
 
     class_name = "GaussianDropout"
+    factory_name = "gaussianDropout"
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs: Any):
         super().__init__(seed=seed, **kwargs)
@@ -93,6 +95,7 @@ class AlphaDropout(_Noise):
     """
 
     class_name = "AlphaDropout"
+    factory_name = "alphaDropout"
 
     def __init__(
         self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any

@@ -40,6 +40,7 @@ class BatchNormalization(Layer):
     """
 
     class_name = "BatchNormalization"
+    factory_name = "batchNormalization"
     supports_masking = True
 
     def __init__(
@@ -174,6 +175,7 @@ class LayerNormalization(Layer):
     """
 
     class_name = "LayerNormalization"
+    factory_name = "layerNormalization"
     supports_masking = True
 
     def __init__(

@@ -74,6 +74,8 @@ class MaxPooling1D(_Pooling1D):
     """The maximum of each window of `pool_size` steps."""
 
     class_name = "MaxPooling1D"
+    factory_name = "maxPooling1d"
+    factory_aliases = ("maxPool1d",)
 
     def call(self, inputs: Any, training: bool = False, mask: Any = None, **kwargs: Any) -> Tensor:
         return ops.max(self._windows(one_input(self, inputs), -np.inf), axis=2)
@@ -83,6 +85,8 @@ class AveragePooling1D(_Pooling1D):
     """The mean of each window of `pool_size` steps (padding excluded from the count)."""
 
     class_name = "AveragePooling1D"
+    factory_name = "averagePooling1d"
+    factory_aliases = ("avgPool1d", "avgPooling1d")
 
     def call(self, inputs: Any, training: bool = False, mask: Any = None, **kwargs: Any) -> Tensor:
         x = one_input(self, inputs)
@@ -108,6 +112,8 @@ class GlobalMaxPooling1D(_GlobalPooling1D):
     """The maximum over all steps: [batch, steps, features] -> [batch, features]."""
 
     class_name = "GlobalMaxPooling1D"
+    factory_name = "globalMaxPooling1d"
+    factory_aliases = ("globalMaxPool1d",)
 
     def call(self, inputs: Any, training: bool = False, mask: Any = None, **kwargs: Any) -> Tensor:
         return ops.max(one_input(self, inputs), axis=1)
@@ -117,6 +123,7 @@ class GlobalAveragePooling1D(_GlobalPooling1D):
     """The mean over all steps: [batch, steps, features] -> [batch, features] (no masking)."""
 
     class_name = "GlobalAveragePooling1D"
+    factory_name = "globalAveragePooling1d"
 
     def call(self, inputs: Any, training: bool = False, mask: Any = None, **kwargs: Any) -> Tensor:
         return ops.mean(one_input(self, inputs), axis=1)

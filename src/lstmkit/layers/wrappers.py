@@ -32,6 +32,7 @@ class Bidirectional(Layer):
     """Runs an RNN forwards and backwards and merges the two (TF.js's `tf.layers.bidirectional`)."""
 
     class_name = "Bidirectional"
+    factory_name = "bidirectional"
     supports_masking = True
     input_ndim = 3
     MERGE_MODES = ("concat", "sum", "mul", "ave", None)
@@ -150,6 +151,7 @@ class TimeDistributed(Layer):
     """Applies a layer to every time step (TF.js's `tf.layers.timeDistributed`)."""
 
     class_name = "TimeDistributed"
+    factory_name = "timeDistributed"
     supports_masking = True
     min_ndim = 3
 

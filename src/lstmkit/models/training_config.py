@@ -15,7 +15,7 @@ from typing import Any
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
-from ..activations import to_camel_case, to_snake_case
+from .._names import to_camel_case, to_snake_case
 from ..io.errors import ModelFormatError
 
 

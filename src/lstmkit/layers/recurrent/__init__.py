@@ -1,0 +1,30 @@
+"""Recurrent layers, one file per idea as Keras 3's `keras/src/layers/rnn/`: `cells` (the
+`RNNCell` base, the fused cells' base, `StackedRNNCells`), `loop` (the `RNN` layer: a cell over
+time), and one file per cell family with its cell and its layer (`lstm`, `gru`,
+`simple_rnn`). As in tfjs-layers' `recurrent.ts`, cells are apart from the loop.
+"""
+
+from __future__ import annotations
+
+from .cells import RNNCell, StackedRNNCells, deserialize_cell
+from .gru import GRU, GRUCell
+from .loop import RNN
+from .lstm import LSTM, LSTMCell
+from .simple_rnn import SimpleRNN, SimpleRNNCell
+
+CELLS = {c.class_name: c for c in (LSTMCell, GRUCell, SimpleRNNCell, StackedRNNCells)}
+"""The built-in cells by class name (all registered cells: `layers.registry.CLASSES`)."""
+
+__all__ = [
+    "CELLS",
+    "GRU",
+    "LSTM",
+    "RNN",
+    "GRUCell",
+    "LSTMCell",
+    "RNNCell",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "StackedRNNCells",
+    "deserialize_cell",
+]
