@@ -69,10 +69,14 @@ def _factory(cls: type, name: str) -> Callable[..., Layer]:
     return factory
 
 
-_CLASS_NAMES = [  # the classes imported above (layers, cells, Layer's helpers)
+for _cls in list(CLASSES.values()):  # a registered class of lstmkit.layers not imported above
+    if _cls.__module__.startswith(__name__ + "."):
+        globals().setdefault(_cls.__name__, _cls)
+
+_CLASS_NAMES = [  # the classes here (layers, cells, Layer's helpers)
     name
     for name, obj in list(globals().items())
-    if isinstance(obj, type) and obj.__module__.startswith(__name__ + ".")
+    if isinstance(obj, type) and obj.__module__.startswith(__name__ + ".") and name[0] != "_"
 ]
 FACTORIES: dict[str, Callable[..., Layer]] = {}
 """Every `tf.layers.<name>` factory by name (camelCase and snake_case), made from the registry."""
