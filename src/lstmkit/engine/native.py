@@ -4,7 +4,7 @@ Both extensions are optional (setup.py builds them when a C compiler is there). 
 decides whether they run lives here: the switch (`use_extension`, ``LSTMKIT_NO_EXTENSION=1``),
 the worker threads (`set_num_threads`), the BLAS the loops call (the one NumPy ships), and the
 pool of large work buffers the loops reuse between calls (`release_buffers`). The modules that
-call the kernels (`engine.rnn.native_calls` for the cells, `optimizers` for the updates) get
+call the kernels (`engine.rnn.native_cells` for the cells, `optimizers` for the updates) get
 them from `fastrnn()` and `fastopt()`, which return None when the compiled code must not run.
 """
 

@@ -15,7 +15,7 @@ The files, one idea each:
   (`lstmkit.engine._fastrnn`), used by the tape op and by the tape-free training step;
 * `compiled.py` - the tape op around a native cell (pooled buffers, recorded backward);
 * `numpy_lstm.py`, `numpy_gru.py`, `numpy_simple_rnn.py` - the NumPy loops, the fallback for
-  any activation and float dtype;
+  any activation and float dtype (a forward, and a backward over what it saved);
 * `common.py` - helpers the loops share (mask blend, layouts, folding, tape glue).
 
 Loading the extension, its threads and its buffer pool are `lstmkit.engine.native`'s; the

@@ -1,8 +1,12 @@
 """The fused ops' argument checks: shapes, dtypes, masks, with errors that name what came.
 
-`SequenceArgs` (historically `_Args`) validates once what all three ops take and converts it
-into the arrays both implementations use: the caller's batch-major arrays for the compiled
-loops, and (`numpy_layout`) the feature-major views the NumPy loops use.
+`_Args` validates once what all three ops take and converts it into the arrays both
+implementations use: the caller's batch-major arrays for the compiled loops, and
+(`numpy_layout`) the feature-major views the NumPy loops use. The checks of x, the recurrent
+kernel (which gives the units), the bias and the initial states are the helpers at the end
+(`_check_x`, `_check_units`, `_checked_bias`, `_checked_states`). They run in a fixed order,
+x, recurrent kernel, kernel, bias, initial states, then the masks, and the first wrong
+argument is the one reported.
 """
 
 from __future__ import annotations

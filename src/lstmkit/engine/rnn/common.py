@@ -1,7 +1,7 @@
 """Helpers shared by the NumPy loops and the tape glue: mask blends, layouts, folding.
 
-`wrap_outputs` and `record` turn a loop's NumPy outputs into Tensors, with a tape node when a
-gradient is being recorded; `fold` gives the column scale and shift that fold an affine
+`_wrap_outs` and `_record` turn a loop's NumPy outputs into Tensors, with a tape node when a
+gradient is being recorded; `_fold` gives the column scale and shift that fold an affine
 recurrent activation (hardSigmoid, sigmoid) into the weights (see MATH.md, "Folding").
 """
 

@@ -1,6 +1,6 @@
 """The fused ops on the compiled loops: one tape node around a native cell's two calls.
 
-`run_compiled` checks nothing itself (`SequenceArgs` did): it takes the work buffers from the
+`run_compiled` checks nothing itself (`_Args` did): it takes the work buffers from the
 pool (`native.POOL`), runs the cell's forward through its `NativeCell` object and, when a
 gradient is being recorded, records a backward that calls the same object's backward. The
 buffers go back to the pool at once for inference, or when the tape node dies.

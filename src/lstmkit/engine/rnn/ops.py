@@ -53,7 +53,7 @@ def lstm_sequence(
     Returns:
         ``(output, [h, c])`` with the final states.
 
-    The forward equations and the BPTT derivation are in the module docstring: per step
+    The forward equations and the BPTT derivation are in MATH.md: per step
     ``z = Zx_t + hd·R``, ``c̃ = σ(z_f)⊙c + σ(z_i)⊙φ(z_c)``, ``h̃ = σ(z_o)⊙φ(c̃)``; backward
     ``dc̃ += dh̃⊙o⊙φ'(c̃)``, ``dz_o = dh̃⊙s⊙σ'``, ``dz_i = dc̃⊙g⊙σ'``, ``dz_f = dc̃⊙c_{t-1}⊙σ'``,
     ``dz_c = dc̃⊙i⊙φ'``, ``dc_{t-1} = dc̃⊙f``, ``dh_{t-1} = (dz·R^T)⊙m_h``.
@@ -116,7 +116,7 @@ def gru_sequence(
         ``(output, [h])``.
 
     ``h̃ = z⊙hd + (1-z)⊙hh`` with ``hd`` the recurrently dropped-out previous state (as TF.js).
-    Backward (module docstring): ``dz_z = dh̃⊙(hd-hh)⊙σ'``, ``dz_h = dh̃⊙(1-z)⊙φ'``, then either
+    Backward (MATH.md): ``dz_z = dh̃⊙(hd-hh)⊙σ'``, ``dz_h = dh̃⊙(1-z)⊙φ'``, then either
     ``dq = dz_h·R_h^T``, ``dz_r = dq⊙hd⊙σ'`` (reset before) or ``G_h = dz_h⊙r``,
     ``dz_r = dz_h⊙zh_h⊙σ'`` (reset after); ``dhd = dh̃⊙z + (recurrent GEMM of the gate grads)``.
     """
