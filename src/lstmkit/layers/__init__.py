@@ -86,6 +86,7 @@ for _cls in list(CLASSES.values()):
         _made = _factory(_cls, _names[0])
         FACTORIES.update(dict.fromkeys(_names, _made))
 globals().update(FACTORIES)
+del _cls, _names, _made
 
 __all__ = sorted(
     [*_CLASS_NAMES, *FACTORIES, "deserialize", "serialize", "make_layer"]
