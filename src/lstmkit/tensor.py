@@ -19,9 +19,6 @@ import numpy as np
 from . import _precision, _random
 from ._format import format_tensor
 
-if TYPE_CHECKING:
-    from .engine.tape import Node
-
 ShapeLike = Sequence[int] | int
 
 _DTYPE_NAMES = {"float32", "int32", "bool"}
@@ -36,7 +33,7 @@ class Tensor:
     def __init__(self, values: Any, dtype: str | None = None):
         data = _to_array(values, dtype, "Tensor()")
         self._data = data
-        self._node: Node | None = None
+        self._node: Any = None  # the engine.tape Node that made it, when recorded
         self._index = 0
         self._requires_grad = False
 

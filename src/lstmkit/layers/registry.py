@@ -20,14 +20,11 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from typing import TYPE_CHECKING, TypeVar
-
-if TYPE_CHECKING:
-    from .base import Layer
+from typing import TypeVar
 
 L = TypeVar("L", bound=type)
 
-CLASSES: dict[str, type[Layer]] = {}
+CLASSES: dict[str, type] = {}
 """Every registered layer class by its TF.js class name, in registration order."""
 
 ALIASES = {
@@ -43,7 +40,7 @@ def _qualified(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def register(cls: type[Layer]) -> None:
+def register(cls: type) -> None:
     """Add `cls` by its own `class_name` (called by `Layer.__init_subclass__`).
 
     The same class defined again (a module reloaded) replaces its entry; a name another
@@ -81,7 +78,7 @@ def unregister_class(cls_or_name: type | str) -> None:
     CLASSES.pop(name, None)
 
 
-def get_class(class_name: str) -> type[Layer]:
+def get_class(class_name: str) -> type:
     """The class registered as `class_name` (or an older alias of it); a ValueError with the
     closest names otherwise."""
     name = ALIASES.get(class_name, class_name)
