@@ -20,3 +20,36 @@ def to_snake_case(name: str) -> str:
 def to_camel_case(name: str) -> str:
     """TF.js's `toCamelCase`: 'hard_sigmoid' -> 'hardSigmoid'."""
     return re.sub(r"[_]+(\w|$)", lambda m: m.group(1).upper(), name)
+
+
+def _is_camel(name: str) -> bool:
+    return "_" not in name and name != name.lower() and name[:1].islower()
+
+
+def add_camel_case_aliases(cls: type, skip: frozenset[str] = frozenset()) -> None:
+    """Give a class both spellings of its public methods and properties, as TF.js programs
+    call them (`getWeights`, `countParams`) and Python programs do (`get_weights`).
+
+    Called on each class as it is made (from `__init_subclass__`), for the names the class
+    itself defines, so an override keeps both spellings in step: a subclass that defines
+    `get_config` gets `getConfig` bound to its own method, and a TF.js-style subclass that
+    defines `getConfig` or `computeOutputShape` gets `get_config` / `compute_output_shape`
+    bound to it, so lstmkit's own calls reach the user's code. A name the class defines in
+    both spellings is left as written.
+    """
+    own = dict(cls.__dict__)
+    for name, value in own.items():
+        if name.startswith("_") or name in skip:
+            continue
+        if not (callable(value) or isinstance(value, (property, staticmethod, classmethod))):
+            continue
+        if "_" in name:
+            other = to_camel_case(name)
+        elif _is_camel(name):
+            other = to_snake_case(name)
+            if not any(hasattr(base, other) for base in cls.__mro__[1:]):
+                continue  # a camelCase name of the user's own, not an override of ours
+        else:
+            continue
+        if other != name and other not in own:
+            setattr(cls, other, value)
