@@ -116,3 +116,21 @@ __all__ = [
     "zeros_like",
     *_op_names,
 ]
+
+# TF.js's camelCase spellings of the top-level functions (tf.oneHot, tf.loadLayersModel,
+# tf.randomNormal), and the TF.js names that are not a plain case change of lstmkit's.
+_TFJS_NAMES = {"argMax": "argmax", "argMin": "argmin", "matMul": "matmul"}
+
+
+def _add_camel_case_names() -> None:
+    from ._names import to_camel_case
+
+    namespace = globals()
+    names = {to_camel_case(n): n for n in __all__ if "_" in n and not n.startswith("_")}
+    for camel, snake in {**names, **_TFJS_NAMES}.items():
+        if camel not in namespace:
+            namespace[camel] = namespace[snake]
+            __all__.append(camel)
+
+
+_add_camel_case_names()
