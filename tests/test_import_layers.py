@@ -30,7 +30,7 @@ RANKS: dict[str, int] = {
     "_precision": 0,
     "_random": 0,
     "_names": 0,
-    "_options": 0,
+    "_options": 1,  # uses _names
     "tensor": 1,
     # the engine (tape, ops, fused recurrent kernels) and the file format (knows files, no models)
     "engine": 2,

@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from ._names import to_snake_case
+from ._names import to_camel_case, to_snake_case
 
 
 def is_options(value: Any) -> bool:
@@ -56,8 +56,6 @@ def merge_options(
 
 def raise_unknown(where: str, unknown: list[str], known: Collection[str]) -> None:
     """A ValueError naming the unknown options, the close known ones and all known ones."""
-    from ._names import to_camel_case
-
     spellings = sorted({*known, *(to_camel_case(k) for k in known)})
     parts = []
     for key in unknown:
