@@ -30,8 +30,10 @@ RANKS: dict[str, int] = {
     "_precision": 0,
     "_random": 0,
     "_names": 0,
+    "tensor_buffer": 0,  # TensorBuffer and the awaitable read values: NumPy only
     "_options": 1,  # uses _names
     "tensor": 1,
+    "util": 1,  # tf.util: uses _random, _names and tensor_buffer
     # the engine (tape, ops, fused recurrent kernels) and the file format (knows files, no models)
     "engine": 2,
     "io": 2,

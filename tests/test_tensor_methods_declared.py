@@ -21,7 +21,12 @@ def _declared() -> set[str]:
         for n in cls.body
         if isinstance(n, ast.If) and isinstance(n.test, ast.Name) and n.test.id == "TYPE_CHECKING"
     )
-    return {n.name for n in block.body if isinstance(n, ast.FunctionDef)}
+    names = {n.name for n in block.body if isinstance(n, ast.FunctionDef)}
+    # TF.js's camelCase spellings, declared as aliases of the snake_case ones (`argMax = arg_max`)
+    for n in block.body:
+        if isinstance(n, ast.Assign):
+            names |= {t.id for t in n.targets if isinstance(t, ast.Name)}
+    return names
 
 
 def _defined_in_class_body() -> set[str]:

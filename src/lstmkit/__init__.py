@@ -20,6 +20,7 @@ from . import (
     regularizers,
     serialization,
     train,
+    util,
 )
 from ._precision import float64
 from ._random import set_seed
@@ -44,7 +45,9 @@ from .tensor import (
     dispose,
     eye,
     fill,
+    keep,
     linspace,
+    memory,
     ones,
     ones_like,
     random_normal,
@@ -56,11 +59,14 @@ from .tensor import (
     tensor2d,
     tensor3d,
     tensor4d,
+    tensor5d,
+    tensor6d,
     tidy,
     truncated_normal,
     zeros,
     zeros_like,
 )
+from .tensor_buffer import TensorBuffer, buffer
 
 __version__ = "0.1.0"
 
@@ -68,6 +74,13 @@ __all__ = [
     "LayersModel",
     "Sequential",
     "Tensor",
+    "TensorBuffer",
+    "buffer",
+    "keep",
+    "memory",
+    "tensor5d",
+    "tensor6d",
+    "util",
     "Variable",
     "activations",
     "callbacks",
@@ -119,7 +132,7 @@ __all__ = [
 
 # TF.js's camelCase spellings of the top-level functions (tf.oneHot, tf.loadLayersModel,
 # tf.randomNormal), and the TF.js names that are not a plain case change of lstmkit's.
-_TFJS_NAMES = {"argMax": "argmax", "argMin": "argmin", "matMul": "matmul"}
+_TFJS_NAMES = {"isNaN": "is_nan", "argMax": "argmax", "argMin": "argmin", "matMul": "matmul"}
 
 
 def _add_camel_case_names() -> None:

@@ -8,16 +8,20 @@ Creation follows TF.js: `tensor([1, 2, 3, 4], [2, 2])` reshapes flat values, pla
 numbers become float32 even when they are integers, and NumPy integer arrays become int32.
 """
 
+# ruff: noqa: N815  (TF.js's camelCase method names, declared beside the snake_case ones)
 from __future__ import annotations
 
+import gc
 import math
+import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _precision, _random
+from . import _precision, _random, tensor_buffer
 from ._format import format_tensor
+from .tensor_buffer import DataArray, TensorBuffer
 
 ShapeLike = Sequence[int] | int
 
@@ -41,6 +45,8 @@ class Tensor:
     def _wrap(cls, data: np.ndarray) -> Tensor:
         """Wrap an array the engine owns, without copying (C-contiguous is ensured)."""
         t = object.__new__(Tensor)
+        if type(data) is not np.ndarray:  # a NumPy scalar (a ufunc on a 0-d array gives one)
+            data = np.asarray(data)
         if not data.flags.c_contiguous:
             data = np.ascontiguousarray(data)
         t._data = data
@@ -77,30 +83,249 @@ class Tensor:
         def __getitem__(self, index: Any) -> Tensor: ...
         @property
         def T(self) -> Tensor: ...  # noqa: N802 (NumPy's name)
-        def add(self, other: Any) -> Tensor: ...
-        def sub(self, other: Any) -> Tensor: ...
-        def mul(self, other: Any) -> Tensor: ...
-        def div(self, other: Any) -> Tensor: ...
-        def matmul(self, other: Any) -> Tensor: ...
+        def add(self, b: Any) -> Tensor: ...
+        def sub(self, b: Any) -> Tensor: ...
+        def mul(self, b: Any) -> Tensor: ...
+        def div(self, b: Any) -> Tensor: ...
+        def div_no_nan(self, b: Any) -> Tensor: ...
+
+        divNoNan = div_no_nan
+
+        def floor_div(self, b: Any) -> Tensor: ...
+
+        floorDiv = floor_div
+
+        def mod(self, b: Any) -> Tensor: ...
+        def pow(self, b: Any) -> Tensor: ...
+        def maximum(self, b: Any) -> Tensor: ...
+        def minimum(self, b: Any) -> Tensor: ...
+        def squared_difference(self, b: Any) -> Tensor: ...
+
+        squaredDifference = squared_difference
+
+        def atan2(self, b: Any) -> Tensor: ...
+        def matmul(
+            self, b: Any, transpose_a: bool = False, transpose_b: bool = False
+        ) -> Tensor: ...
+        def mat_mul(
+            self, b: Any, transpose_a: bool = False, transpose_b: bool = False
+        ) -> Tensor: ...
+
+        matMul = mat_mul
+
+        def dot(self, b: Any) -> Tensor: ...
+        def equal(self, b: Any) -> Tensor: ...
+        def not_equal(self, b: Any) -> Tensor: ...
+
+        notEqual = not_equal
+
+        def greater(self, b: Any) -> Tensor: ...
+        def greater_equal(self, b: Any) -> Tensor: ...
+
+        greaterEqual = greater_equal
+
+        def less(self, b: Any) -> Tensor: ...
+        def less_equal(self, b: Any) -> Tensor: ...
+
+        lessEqual = less_equal
+
+        def logical_and(self, b: Any) -> Tensor: ...
+
+        logicalAnd = logical_and
+
+        def logical_or(self, b: Any) -> Tensor: ...
+
+        logicalOr = logical_or
+
+        def logical_xor(self, b: Any) -> Tensor: ...
+
+        logicalXor = logical_xor
+
+        def logical_not(self) -> Tensor: ...
+
+        logicalNot = logical_not
+
+        def is_nan(self) -> Tensor: ...
+
+        isNaN = is_nan
+
+        def is_finite(self) -> Tensor: ...
+
+        isFinite = is_finite
+
+        def is_inf(self) -> Tensor: ...
+
+        isInf = is_inf
+
         def abs(self) -> Tensor: ...
         def neg(self) -> Tensor: ...
         def exp(self) -> Tensor: ...
+        def expm1(self) -> Tensor: ...
         def log(self) -> Tensor: ...
+        def log1p(self) -> Tensor: ...
         def sqrt(self) -> Tensor: ...
+        def rsqrt(self) -> Tensor: ...
         def square(self) -> Tensor: ...
+        def reciprocal(self) -> Tensor: ...
+        def round(self) -> Tensor: ...
+        def floor(self) -> Tensor: ...
+        def ceil(self) -> Tensor: ...
+        def sign(self) -> Tensor: ...
+        def sin(self) -> Tensor: ...
+        def cos(self) -> Tensor: ...
+        def tan(self) -> Tensor: ...
+        def asin(self) -> Tensor: ...
+        def acos(self) -> Tensor: ...
+        def atan(self) -> Tensor: ...
+        def sinh(self) -> Tensor: ...
+        def cosh(self) -> Tensor: ...
+        def asinh(self) -> Tensor: ...
+        def acosh(self) -> Tensor: ...
+        def atanh(self) -> Tensor: ...
+        def erf(self) -> Tensor: ...
+        def sigmoid(self) -> Tensor: ...
+        def log_sigmoid(self) -> Tensor: ...
+
+        logSigmoid = log_sigmoid
+
+        def tanh(self) -> Tensor: ...
+        def relu(self) -> Tensor: ...
+        def relu6(self) -> Tensor: ...
+        def elu(self) -> Tensor: ...
+        def selu(self) -> Tensor: ...
+        def softplus(self) -> Tensor: ...
+        def leaky_relu(self, alpha: float = 0.2) -> Tensor: ...
+
+        leakyRelu = leaky_relu
+
+        def step(self, alpha: float = 0.0) -> Tensor: ...
+        def clip_by_value(self, clip_value_min: float, clip_value_max: float) -> Tensor: ...
+
+        clipByValue = clip_by_value
+
+        def softmax(self, dim: int = -1) -> Tensor: ...
+        def log_softmax(self, axis: int = -1) -> Tensor: ...
+
+        logSoftmax = log_softmax
+
         def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
         def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
         def max(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
         def min(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
+        def prod(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
+        def any(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
+        def all(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
         def argmax(self, axis: int = 0) -> Tensor: ...
-        def reshape(self, *new_shape: Any) -> Tensor: ...
-        def expand_dims(self, axis: int = 0) -> Tensor: ...
-        def expandDims(self, axis: int = 0) -> Tensor: ...  # noqa: N802 (TF.js's name)
+        def argmin(self, axis: int = 0) -> Tensor: ...
+        def arg_max(self, axis: int = 0) -> Tensor: ...
+
+        argMax = arg_max
+
+        def arg_min(self, axis: int = 0) -> Tensor: ...
+
+        argMin = arg_min
+
+        def norm(
+            self, ord: Any = "euclidean", axis: Any = None, keep_dims: bool = False
+        ) -> Tensor: ...
+        def euclidean_norm(self, axis: Any = None, keep_dims: bool = False) -> Tensor: ...
+
+        euclideanNorm = euclidean_norm
+
+        def cumsum(
+            self, axis: int = 0, exclusive: bool = False, reverse: bool = False
+        ) -> Tensor: ...
+        def log_sum_exp(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
+
+        logSumExp = log_sum_exp
+
+        def topk(self, k: int = 1, sorted: bool = True) -> Any: ...
         def squeeze(self, axis: Any = None) -> Tensor: ...
-        def transpose(self, perm: Any = None) -> Tensor: ...
-        def flatten(self) -> Tensor: ...
+        def transpose(self, perm: Sequence[int] | None = None) -> Tensor: ...
+        def cast(self, dtype: str) -> Tensor: ...
+        def slice(
+            self, begin: Sequence[int] | int, size: Sequence[int] | int | None = None
+        ) -> Tensor: ...
+        def gather(self, indices: Any, axis: int = 0, batch_dims: int = 0) -> Tensor: ...
+        def tile(self, reps: Sequence[int]) -> Tensor: ...
+        def split(self, num_or_size_splits: int | Sequence[int], axis: int = 0) -> list[Tensor]: ...
+        def unstack(self, axis: int = 0) -> list[Tensor]: ...
+        def reverse(self, axis: Any = None) -> Tensor: ...
+        def pad(self, paddings: Sequence[Sequence[int]], constant_value: float = 0) -> Tensor: ...
+        def one_hot(
+            self, depth: int, on_value: float = 1, off_value: float = 0, dtype: str = "int32"
+        ) -> Tensor: ...
+
+        oneHot = one_hot
+
+        def broadcast_to(self, shape: Sequence[int]) -> Tensor: ...
+
+        broadcastTo = broadcast_to
+
+        def reshape(self, *new_shape: Any) -> Tensor: ...
+        def reshape_as(self, x: Any) -> Tensor: ...
+
+        reshapeAs = reshape_as
+
+        def expand_dims(self, axis: int = 0) -> Tensor: ...
+
+        expandDims = expand_dims
+
         def as_type(self, dtype: str) -> Tensor: ...
-        def asType(self, dtype: str) -> Tensor: ...  # noqa: N802 (TF.js's name)
+
+        asType = as_type
+
+        def to_float(self) -> Tensor: ...
+
+        toFloat = to_float
+
+        def to_int(self) -> Tensor: ...
+
+        toInt = to_int
+
+        def to_bool(self) -> Tensor: ...
+
+        toBool = to_bool
+
+        def flatten(self) -> Tensor: ...
+        def as1d(self) -> Tensor: ...
+
+        as1D = as1d
+
+        def as2d(self, *dims: int) -> Tensor: ...
+
+        as2D = as2d
+
+        def as3d(self, *dims: int) -> Tensor: ...
+
+        as3D = as3d
+
+        def as4d(self, *dims: int) -> Tensor: ...
+
+        as4D = as4d
+
+        def as5d(self, *dims: int) -> Tensor: ...
+
+        as5D = as5d
+
+        def as_scalar(self) -> Tensor: ...
+
+        asScalar = as_scalar
+
+        def concat(self, tensors: Any, axis: int = 0) -> Tensor: ...
+        def stack(self, x: Any, axis: int = 0) -> Tensor: ...
+        def where(self, condition: Any, x: Any) -> Tensor: ...
+        def zeros_like(self) -> Tensor: ...
+
+        zerosLike = zeros_like
+
+        def ones_like(self) -> Tensor: ...
+
+        onesLike = ones_like
+
+        def variable(
+            self, trainable: bool = True, name: str | None = None, dtype: str | None = None
+        ) -> Any: ...
         def clone(self) -> Tensor: ...
 
     # -- properties -------------------------------------------------------------------------
@@ -120,24 +345,57 @@ class Tensor:
     def size(self) -> int:
         return int(self._data.size)
 
+    @property
+    def strides(self) -> list[int]:
+        """Element strides of every axis but the last (TF.js's `tensor.strides`)."""
+        return tensor_buffer.compute_strides(self._data.shape)
+
     # -- reading values ---------------------------------------------------------------------
+    # TF.js's data(), array(), buffer() and bytes() return Promises: here they return the
+    # value, in a subclass that can also be awaited (see lstmkit.tensor_buffer).
     def numpy(self) -> np.ndarray:
         """A copy of the values as a NumPy array."""
         return self._data.copy()
 
     def tolist(self) -> Any:
-        """Nested Python lists, as TF.js's `arraySync()`."""
+        """Nested Python lists (a number for a scalar), as TF.js's `arraySync()`."""
         return self._data.tolist()
 
     array_sync = tolist
-    arraySync = tolist  # noqa: N815 (TF.js's name)
+    arraySync = tolist
 
-    def data(self) -> np.ndarray:
-        """The values flattened in C order, as TF.js's `dataSync()`."""
+    def array(self) -> Any:
+        """Nested Python lists, as TF.js's `array()`; works with or without `await`."""
+        return tensor_buffer.awaitable_nested(self.tolist())
+
+    def data_sync(self) -> np.ndarray:
+        """The values flattened in C order (a new 1-D array), as TF.js's `dataSync()`."""
         return self._data.reshape(-1).copy()
 
-    data_sync = data
-    dataSync = data  # noqa: N815 (TF.js's name)
+    dataSync = data_sync
+
+    def data(self) -> DataArray:
+        """The values flattened in C order, as TF.js's `data()`; works with or without
+        `await` (a 1-D NumPy array either way)."""
+        return tensor_buffer.awaitable_data(self.data_sync())
+
+    def buffer_sync(self) -> TensorBuffer:
+        """A TensorBuffer holding a copy of the values (TF.js's `bufferSync()`)."""
+        dt = np.float32 if self._data.dtype.kind == "f" else self._data.dtype
+        return TensorBuffer(self.shape, self.dtype, self._data.reshape(-1).astype(dt))
+
+    bufferSync = buffer_sync
+
+    def buffer(self) -> TensorBuffer:
+        """A TensorBuffer holding a copy of the values (TF.js's `buffer()`); awaitable."""
+        return self.buffer_sync()
+
+    def bytes(self) -> DataArray:
+        """The values' little-endian bytes as uint8 (float32, int32 or one byte per bool),
+        as TF.js's `bytes()`; works with or without `await`."""
+        dt = {"f": "<f4", "i": "<i4", "b": "u1"}[self._data.dtype.kind]
+        raw = np.frombuffer(self._data.astype(dt).tobytes(), np.uint8).copy()
+        return tensor_buffer.awaitable_data(raw)
 
     def __array__(self, dtype=None, copy=None):
         if dtype is not None and np.dtype(dtype) != self._data.dtype:
@@ -174,7 +432,7 @@ class Tensor:
         """The text `print()` shows, exactly as TF.js formats it."""
         return format_tensor(self._data, self.dtype, verbose)
 
-    toString = to_string  # noqa: N815 (TF.js's name)
+    toString = to_string
 
     def print(self, verbose: bool = False) -> None:
         """Print the tensor as TF.js's `tensor.print()` does."""
@@ -185,17 +443,30 @@ class Tensor:
 
     __str__ = __repr__
 
-    # -- compatibility no-ops ---------------------------------------------------------------
+    # -- disposal ---------------------------------------------------------------------------
     def dispose(self) -> None:
-        """Nothing to free: NumPy owns the memory. Kept so ported TF.js code runs."""
+        """Mark the tensor disposed: `is_disposed` turns True, as in TF.js. Its values stay
+        readable (TF.js would throw 'Tensor is disposed'; lstmkit has always let a disposed
+        tensor be read, so ported code that disposes early keeps working). NumPy frees the
+        memory itself when the last reference goes."""
+        key = id(self)
+        _DISPOSED[key] = weakref.ref(self, lambda _ref: _DISPOSED.pop(key, None))
 
     @property
     def is_disposed(self) -> bool:
-        return False
+        """Whether `dispose()` was called (TF.js's `isDisposed`)."""
+        ref = _DISPOSED.get(id(self))
+        return ref is not None and ref() is self
+
+    isDisposed = is_disposed
 
     # Operators (x + y, x[i], ...) and the chainable op methods (x.sum(), x.reshape(...)) are
     # bound onto the class by `lstmkit.engine.ops` (its tensor_methods module), which imports
     # this one: the import runs one way.
+
+
+# id -> a weak reference to each disposed tensor (a WeakSet would compare tensors with ==)
+_DISPOSED: dict[int, weakref.ref[Tensor]] = {}
 
 
 # -- conversion ---------------------------------------------------------------------------------
@@ -293,7 +564,12 @@ def _check_shape(shape: Any, where: str) -> tuple[int, ...]:
 
 
 def tensor(values: Any, shape: ShapeLike | None = None, dtype: str | None = None) -> Tensor:
-    """A tensor from a number, nested lists or an array; flat values are reshaped to `shape`."""
+    """A tensor from a number, nested lists or an array; flat values are reshaped to `shape`.
+
+    TF.js's positional form `tensor(values, shape, dtype)`; a dtype name in the shape's place
+    (`tensor([1, 2], 'int32')`) is taken as the dtype.
+    """
+    shape, dtype = _shape_or_dtype(shape, dtype)
     data = _to_array(values, dtype, "tensor()")
     if shape is not None:
         dims = _check_shape(shape, "tensor()")
@@ -312,7 +588,8 @@ def tensor(values: Any, shape: ShapeLike | None = None, dtype: str | None = None
 def _ranked(rank: int) -> Callable[..., Tensor]:
     name = f"tensor{rank}d"
 
-    def make(values: Any, shape: ShapeLike | None = None, dtype: str | None = None) -> Tensor:
+    def make(values: Any, shape: ShapeLike | str | None = None, dtype: str | None = None) -> Tensor:
+        shape, dtype = _shape_or_dtype(shape, dtype)
         if shape is not None:
             dims = _check_shape(shape, f"{name}()")
             if len(dims) != rank:
@@ -323,24 +600,41 @@ def _ranked(rank: int) -> Callable[..., Tensor]:
             if data.ndim < rank:
                 fixes.append(f"wrap the values in {rank - data.ndim} more pair(s) of brackets")
             fixes.append(f"pass flat values with a shape of rank {rank}: {name}(values, shape)")
-            if 1 <= data.ndim <= 4:
+            if 1 <= data.ndim <= 6:
                 fixes.append(f"use tensor{data.ndim}d()")
             raise ValueError(
                 f"{name}() expects values of rank {rank}, got rank {data.ndim} "
                 f"(shape {list(data.shape)}). To fix: {'; or '.join(fixes)}."
             )
-        t = tensor(data, shape, None)
-        return t
+        return tensor(data, dims if shape is not None else None, None)
 
     make.__name__ = name
-    make.__doc__ = f"A rank-{rank} tensor; nested values of depth {rank}, or flat values + shape."
+    make.__doc__ = (
+        f"A rank-{rank} tensor; nested values of depth {rank}, or flat values + shape. "
+        f"TF.js's `{name}(values, shape?, dtype?)`"
+        + (", and its `tensor1d(values, dtype)`." if rank == 1 else ".")
+    )
     return make
+
+
+def _shape_or_dtype(shape: Any, dtype: str | None) -> tuple[Any, str | None]:
+    """TF.js's `tensor1d(values, dtype)`: a dtype name where the shape goes is the dtype."""
+    if isinstance(shape, str):
+        if dtype is not None:
+            raise ValueError(
+                f"tensor(): got the dtype {shape!r} in the shape's place and dtype={dtype!r} as "
+                "well; pass the shape (a list of integers) second, or only one dtype."
+            )
+        return None, shape
+    return shape, dtype
 
 
 tensor1d = _ranked(1)
 tensor2d = _ranked(2)
 tensor3d = _ranked(3)
 tensor4d = _ranked(4)
+tensor5d = _ranked(5)
+tensor6d = _ranked(6)
 
 
 def scalar(value: Any, dtype: str | None = None) -> Tensor:
@@ -487,5 +781,54 @@ def tidy(fn: Callable[..., Any], *args: Any) -> Any:
     return fn(*args)
 
 
-def dispose(_x: Any = None) -> None:
-    """No-op kept for ported TF.js code."""
+def dispose(container: Any = None) -> None:
+    """Mark every tensor in `container` (a tensor, or lists, tuples and dicts of them)
+    disposed, as TF.js's `tf.dispose`; NumPy frees the memory when the last reference goes."""
+    if isinstance(container, Tensor):
+        container.dispose()
+    elif isinstance(container, (list, tuple)):
+        for item in container:
+            dispose(item)
+    elif isinstance(container, dict):
+        for item in container.values():
+            dispose(item)
+
+
+def keep(result: Tensor) -> Tensor:
+    """`result` itself (TF.js's `tf.keep`: exempt from the enclosing `tidy`; nothing here is
+    freed by `tidy`)."""
+    return result
+
+
+def memory() -> dict[str, Any]:
+    """TF.js's `tf.memory()`, best effort: the live tensors Python's garbage collector sees.
+
+    `numTensors` counts live Tensor objects (Variables too), `numDataBuffers` the distinct
+    arrays behind them and `numBytes` their size. `unreliable` is True: memory here is freed
+    by reference counting, not by `dispose()`/`tidy()`, so the counts follow Python's objects.
+    """
+    seen: dict[int, int] = {}
+    count = 0
+    for obj in gc.get_objects():
+        if isinstance(obj, Tensor):
+            count += 1
+            data = obj._data
+            base = data.base if isinstance(data.base, np.ndarray) else data
+            seen[id(base)] = int(base.nbytes)
+    return {
+        "numTensors": count,
+        "numDataBuffers": len(seen),
+        "numBytes": sum(seen.values()),
+        "unreliable": True,
+        "reasons": [
+            "lstmkit counts the live Tensor objects; NumPy frees memory by reference counting, "
+            "so dispose() and tidy() do not change these numbers."
+        ],
+    }
+
+
+def _from_buffer(values: np.ndarray, shape: tuple[int, ...], dtype: str) -> Tensor:
+    return tensor(values.copy(), shape, dtype)
+
+
+tensor_buffer.set_tensor_maker(_from_buffer)

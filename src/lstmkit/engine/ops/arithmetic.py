@@ -68,8 +68,58 @@ def div(a: Any, b: Any) -> Tensor:
 
 
 def floor_div(a: Any, b: Any) -> Tensor:
+    """floor(a / b) with broadcasting (TF.js's `floorDiv`); not differentiable."""
     a, b = _pair(a, b, "floor_div")
     return Tensor._wrap(np.floor_divide(a._data, b._data))
+
+
+def mod(a: Any, b: Any) -> Tensor:
+    """The remainder of a / b with the sign of b (TF.js's `mod`, Python's %), broadcast.
+
+    The gradient is TF.js's: dy for a, -dy * floor(a / b) for b.
+    """
+    a, b = _pair(a, b, "mod")
+    ad, bd = a._data, b._data
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.mod(ad, bd)
+
+    def back(g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gb = -g * np.floor(ad / bd)
+        return _unbroadcast(g, ad.shape), _unbroadcast(gb.astype(g.dtype, copy=False), bd.shape)
+
+    return tape.record("mod", out, (a, b), back)
+
+
+def div_no_nan(a: Any, b: Any) -> Tensor:
+    """a / b, and 0 where b is 0 (TF.js's `divNoNan`); the gradient is 0 there too."""
+    a, b = _pair(a, b, "div_no_nan")
+    ad, bd = a._data, b._data
+    zero = bd == 0
+    safe = np.where(zero, 1, bd).astype(bd.dtype, copy=False)
+    if ad.dtype.kind != "f" and bd.dtype.kind != "f":
+        return Tensor._wrap(np.where(zero, 0, np.floor_divide(ad, safe)).astype(ad.dtype))
+    out = np.where(zero, 0, ad / safe).astype(np.result_type(ad, bd), copy=False)
+
+    def back(g):
+        ga = np.where(zero, 0, g / safe).astype(g.dtype, copy=False)
+        gb = np.where(zero, 0, -g * ad / (safe * safe)).astype(g.dtype, copy=False)
+        return _unbroadcast(ga, ad.shape), _unbroadcast(gb, bd.shape)
+
+    return tape.record("div_no_nan", out, (a, b), back)
+
+
+def atan2(a: Any, b: Any) -> Tensor:
+    """The angle of the point (b, a), elementwise with broadcasting (TF.js's `atan2`)."""
+    a, b = _pair(a, b, "atan2")
+    ad, bd = a._data, b._data
+    r2 = ad * ad + bd * bd
+    return tape.record(
+        "atan2",
+        np.arctan2(ad, bd),
+        (a, b),
+        lambda g: (_unbroadcast(g * bd / r2, ad.shape), _unbroadcast(-g * ad / r2, bd.shape)),
+    )
 
 
 def pow(a: Any, b: Any) -> Tensor:
@@ -227,3 +277,8 @@ def is_nan(x: Any) -> Tensor:
 
 def is_finite(x: Any) -> Tensor:
     return Tensor._wrap(np.isfinite(_t(x, "is_finite")._data))
+
+
+def is_inf(x: Any) -> Tensor:
+    """Elementwise: is the value +Infinity or -Infinity (TF.js's `isInf`); a bool tensor."""
+    return Tensor._wrap(np.isinf(_t(x, "is_inf")._data))

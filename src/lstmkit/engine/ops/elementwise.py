@@ -168,6 +168,31 @@ swish = _unary("swish", _swish_np, _swish_grad, "x * sigmoid(x).")
 mish = _unary("mish", _mish_np, _mish_grad, "x * tanh(softplus(x)).")
 gelu = _unary("gelu", _gelu_np, _gelu_grad, "0.5 x (1 + erf(x / sqrt(2))), TF.js's gelu.")
 gelu_new = _unary("gelu_new", _gelu_new_np, _gelu_new_grad, "tanh approximation of gelu.")
+tan = _unary("tan", np.tan, lambda x, y, g: g * (1 + y * y), "Tangent.")
+asin = _unary("asin", np.arcsin, lambda x, y, g: g / np.sqrt(1 - x * x), "Inverse sine.")
+acos = _unary("acos", np.arccos, lambda x, y, g: -g / np.sqrt(1 - x * x), "Inverse cosine.")
+atan = _unary("atan", np.arctan, lambda x, y, g: g / (1 + x * x), "Inverse tangent.")
+sinh = _unary("sinh", np.sinh, lambda x, y, g: g * np.cosh(x), "Hyperbolic sine.")
+cosh = _unary("cosh", np.cosh, lambda x, y, g: g * np.sinh(x), "Hyperbolic cosine.")
+asinh = _unary(
+    "asinh", np.arcsinh, lambda x, y, g: g / np.sqrt(x * x + 1), "Inverse hyperbolic sine."
+)
+acosh = _unary(
+    "acosh", np.arccosh, lambda x, y, g: g / np.sqrt(x * x - 1), "Inverse hyperbolic cosine."
+)
+atanh = _unary("atanh", np.arctanh, lambda x, y, g: g / (1 - x * x), "Inverse hyperbolic tangent.")
+erf = _unary(
+    "erf",
+    lambda x: np.vectorize(math.erf, otypes=[np.float64])(x).astype(x.dtype, copy=False),
+    lambda x, y, g: g * (2 / math.sqrt(math.pi)) * np.exp(-x * x),
+    "The Gauss error function.",
+)
+log_sigmoid = _unary(
+    "log_sigmoid",
+    lambda x: -_softplus_np(-x),
+    lambda x, y, g: g * _sigmoid_np(-x),
+    "log(sigmoid(x)) = -softplus(-x), never overflows (TF.js's `logSigmoid`).",
+)
 linear = _unary("linear", lambda x: x, lambda x, y, g: g, "Identity.", float_only=False)
 identity = _unary("identity", lambda x: x.copy(), lambda x, y, g: g, "A copy of x.", False)
 
@@ -181,6 +206,17 @@ def leaky_relu(x: Any, alpha: float = 0.2) -> Tensor:
         (x,),
         lambda g: (g * np.where(xd > 0, 1, alpha).astype(xd.dtype),),
     )
+
+
+def step(x: Any, alpha: float = 0.0) -> Tensor:
+    """1 where x > 0, else `alpha` (TF.js's `step`; NaN stays NaN); the gradient is 0."""
+    x = _t(x, "step")
+    xd = x._data
+    out = np.where(xd > 0, 1, alpha)
+    if xd.dtype.kind == "f":
+        out = np.where(np.isnan(xd), np.nan, out)
+    out = out.astype(xd.dtype)
+    return tape.record("step", out, (x,), lambda g: (np.zeros_like(g),))
 
 
 def clip_by_value(x: Any, clip_value_min: float, clip_value_max: float) -> Tensor:

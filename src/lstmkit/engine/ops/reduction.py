@@ -12,7 +12,7 @@ from ...tensor import Tensor
 from .. import tape
 from ._common import _axes, _t
 from .arithmetic import sub
-from .elementwise import square
+from .elementwise import abs, logsumexp, sqrt, square
 from .shape import reshape
 
 # -- reductions ---------------------------------------------------------------------------------
@@ -141,3 +141,100 @@ def moments(x: Any, axes: Any = None, keepdims: bool = False) -> tuple[Tensor, T
     m = mean(x, axes, keepdims=True)
     v = mean(square(sub(x, m)), axes, keepdims=keepdims)
     return (m if keepdims else reshape(m, v.shape)), v
+
+
+# -- scans and norms ----------------------------------------------------------------------------
+
+
+def _scan_sum(xd: np.ndarray, ax: int, exclusive: bool, reverse: bool) -> np.ndarray:
+    if reverse:
+        xd = np.flip(xd, ax)
+    out = np.cumsum(xd, axis=ax, dtype=np.int32 if xd.dtype == np.bool_ else xd.dtype)
+    if exclusive:
+        out = np.concatenate(
+            [np.zeros_like(np.take(out, [0], axis=ax)), np.take(out, range(xd.shape[ax] - 1), ax)]
+            if xd.shape[ax]
+            else [out],
+            axis=ax,
+        )
+    if reverse:
+        out = np.flip(out, ax)
+    return np.ascontiguousarray(out)
+
+
+def cumsum(x: Any, axis: int = 0, exclusive: bool = False, reverse: bool = False) -> Tensor:
+    """Running sums along `axis` (TF.js's `cumsum`): `exclusive` leaves each element out of
+    its own sum, `reverse` sums from the end. The gradient is the reverse scan of dy."""
+    x = _t(x, "cumsum")
+    if x.rank == 0:
+        raise ValueError("cumsum: expects a tensor of rank >= 1, got a scalar; reshape it to [1].")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ValueError(f"cumsum: axis must be an integer, got {axis!r}.")
+    ax = _axes(int(axis), x.rank, "cumsum")[0]
+    out = _scan_sum(x._data, ax, bool(exclusive), bool(reverse))
+    return tape.record(
+        "cumsum", out, (x,), lambda g: (_scan_sum(g, ax, bool(exclusive), not reverse),)
+    )
+
+
+def _vector_norm(x: Tensor, p: Any, axis: Any) -> Tensor:
+    if p == 1:
+        return sum(abs(x), axis)
+    if p == math.inf:
+        return max(abs(x), axis)
+    if p == -math.inf:
+        return min(abs(x), axis)
+    if p in ("euclidean", 2):
+        return sqrt(sum(square(x), axis))
+    raise ValueError(
+        f"norm: invalid ord value {p!r} for a vector norm; expected 1, 2, 'euclidean', "
+        "Infinity (math.inf) or -Infinity."
+    )
+
+
+def _matrix_norm(x: Tensor, p: Any, ax: tuple[int, int]) -> Tensor:
+    a0, a1 = ax
+    if p == 1:
+        return max(sum(abs(x), a0), a1 - 1)
+    if p == math.inf:
+        return max(sum(abs(x), a1), a0)
+    if p == -math.inf:
+        return min(sum(abs(x), a1), a0)
+    if p in ("fro", "euclidean"):
+        return sqrt(sum(square(x), list(ax)))
+    raise ValueError(
+        f"norm: invalid ord value {p!r} for a matrix norm; expected 1, 'fro', 'euclidean', "
+        "Infinity (math.inf) or -Infinity."
+    )
+
+
+def norm(x: Any, ord: Any = "euclidean", axis: Any = None, keep_dims: bool = False) -> Tensor:
+    """TF.js's `norm`: a vector norm (ord 1, 2/'euclidean', inf, -inf) over all values or one
+    axis, or a matrix norm (1, 'fro'/'euclidean', inf, -inf) over two axes."""
+    x = _t(x, "norm")
+    if x.rank == 0:
+        out = abs(x)
+    elif x.rank != 1 and axis is None:
+        out = _vector_norm(reshape(x, (-1,)), ord, None)
+    elif x.rank == 1 or isinstance(axis, (int, np.integer)) or len(axis) == 1:
+        out = _vector_norm(x, ord, axis)
+    elif len(axis) == 2:
+        a0, a1 = (int(a) % x.rank for a in axis)
+        out = _matrix_norm(x, ord, (a0, a1))
+    else:
+        raise ValueError(
+            f"norm: invalid axis {axis!r}; pass None, one axis (a vector norm) or two axes "
+            "(a matrix norm)."
+        )
+    if keep_dims:
+        ax = _axes(axis, x.rank, "norm")
+        out = reshape(out, _reduced_shape(x.shape, ax))
+    return out
+
+
+def euclidean_norm(x: Any, axis: Any = None, keep_dims: bool = False) -> Tensor:
+    """sqrt(sum(x^2)) over `axis` (all values when None), TF.js's `euclideanNorm`."""
+    return norm(x, "euclidean", axis, keep_dims)
+
+
+log_sum_exp = logsumexp  # TF.js's name: logSumExp

@@ -234,6 +234,28 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     )
 
 
+def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
+    """Repeat `x` to `shape` by broadcasting (TF.js's `broadcastTo`): leading axes are added,
+    and each axis of size 1 is stretched; the gradient sums back."""
+    x = _t(x, "broadcast_to")
+    dims = tuple(int(d) for d in shape)
+    if len(dims) < x.rank:
+        raise ValueError(
+            f"broadcast_to: broadcastTo(): shape.length={len(dims)} < input.rank={x.rank}; "
+            f"the target shape {list(dims)} needs at least the rank of {list(x.shape)}."
+        )
+    lead = (1,) * (len(dims) - x.rank) + x.shape
+    for n, d in zip(lead, dims):
+        if n != d and n != 1:
+            raise ValueError(
+                f"broadcast_to: Input shape {list(x.shape)} cannot be broadcast to {list(dims)}; "
+                "each axis, aligned from the right, must be 1 or equal the target."
+            )
+    xs = x.shape
+    out = np.ascontiguousarray(np.broadcast_to(x._data, dims))
+    return tape.record("broadcast_to", out, (x,), lambda g: (_unbroadcast(g, xs),))
+
+
 def cast(x: Any, dtype: str) -> Tensor:
     """Convert to 'float32', 'int32' or 'bool' (float to int truncates, as TF.js)."""
     x = _t(x, "cast")
