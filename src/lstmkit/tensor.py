@@ -88,21 +88,12 @@ class Tensor:
         def mul(self, b: Any) -> Tensor: ...
         def div(self, b: Any) -> Tensor: ...
         def div_no_nan(self, b: Any) -> Tensor: ...
-
-        divNoNan = div_no_nan
-
         def floor_div(self, b: Any) -> Tensor: ...
-
-        floorDiv = floor_div
-
         def mod(self, b: Any) -> Tensor: ...
         def pow(self, b: Any) -> Tensor: ...
         def maximum(self, b: Any) -> Tensor: ...
         def minimum(self, b: Any) -> Tensor: ...
         def squared_difference(self, b: Any) -> Tensor: ...
-
-        squaredDifference = squared_difference
-
         def atan2(self, b: Any) -> Tensor: ...
         def matmul(
             self, b: Any, transpose_a: bool = False, transpose_b: bool = False
@@ -110,53 +101,20 @@ class Tensor:
         def mat_mul(
             self, b: Any, transpose_a: bool = False, transpose_b: bool = False
         ) -> Tensor: ...
-
-        matMul = mat_mul
-
         def dot(self, b: Any) -> Tensor: ...
         def equal(self, b: Any) -> Tensor: ...
         def not_equal(self, b: Any) -> Tensor: ...
-
-        notEqual = not_equal
-
         def greater(self, b: Any) -> Tensor: ...
         def greater_equal(self, b: Any) -> Tensor: ...
-
-        greaterEqual = greater_equal
-
         def less(self, b: Any) -> Tensor: ...
         def less_equal(self, b: Any) -> Tensor: ...
-
-        lessEqual = less_equal
-
         def logical_and(self, b: Any) -> Tensor: ...
-
-        logicalAnd = logical_and
-
         def logical_or(self, b: Any) -> Tensor: ...
-
-        logicalOr = logical_or
-
         def logical_xor(self, b: Any) -> Tensor: ...
-
-        logicalXor = logical_xor
-
         def logical_not(self) -> Tensor: ...
-
-        logicalNot = logical_not
-
         def is_nan(self) -> Tensor: ...
-
-        isNaN = is_nan
-
         def is_finite(self) -> Tensor: ...
-
-        isFinite = is_finite
-
         def is_inf(self) -> Tensor: ...
-
-        isInf = is_inf
-
         def abs(self) -> Tensor: ...
         def neg(self) -> Tensor: ...
         def exp(self) -> Tensor: ...
@@ -185,9 +143,6 @@ class Tensor:
         def erf(self) -> Tensor: ...
         def sigmoid(self) -> Tensor: ...
         def log_sigmoid(self) -> Tensor: ...
-
-        logSigmoid = log_sigmoid
-
         def tanh(self) -> Tensor: ...
         def relu(self) -> Tensor: ...
         def relu6(self) -> Tensor: ...
@@ -195,19 +150,10 @@ class Tensor:
         def selu(self) -> Tensor: ...
         def softplus(self) -> Tensor: ...
         def leaky_relu(self, alpha: float = 0.2) -> Tensor: ...
-
-        leakyRelu = leaky_relu
-
         def step(self, alpha: float = 0.0) -> Tensor: ...
         def clip_by_value(self, clip_value_min: float, clip_value_max: float) -> Tensor: ...
-
-        clipByValue = clip_by_value
-
         def softmax(self, dim: int = -1) -> Tensor: ...
         def log_softmax(self, axis: int = -1) -> Tensor: ...
-
-        logSoftmax = log_softmax
-
         def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
         def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
         def max(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
@@ -218,27 +164,15 @@ class Tensor:
         def argmax(self, axis: int = 0) -> Tensor: ...
         def argmin(self, axis: int = 0) -> Tensor: ...
         def arg_max(self, axis: int = 0) -> Tensor: ...
-
-        argMax = arg_max
-
         def arg_min(self, axis: int = 0) -> Tensor: ...
-
-        argMin = arg_min
-
         def norm(
             self, ord: Any = "euclidean", axis: Any = None, keep_dims: bool = False
         ) -> Tensor: ...
         def euclidean_norm(self, axis: Any = None, keep_dims: bool = False) -> Tensor: ...
-
-        euclideanNorm = euclidean_norm
-
         def cumsum(
             self, axis: int = 0, exclusive: bool = False, reverse: bool = False
         ) -> Tensor: ...
         def log_sum_exp(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
-
-        logSumExp = log_sum_exp
-
         def topk(self, k: int = 1, sorted: bool = True) -> Any: ...
         def squeeze(self, axis: Any = None) -> Tensor: ...
         def transpose(self, perm: Sequence[int] | None = None) -> Tensor: ...
@@ -255,78 +189,70 @@ class Tensor:
         def one_hot(
             self, depth: int, on_value: float = 1, off_value: float = 0, dtype: str = "int32"
         ) -> Tensor: ...
-
-        oneHot = one_hot
-
         def broadcast_to(self, shape: Sequence[int]) -> Tensor: ...
-
-        broadcastTo = broadcast_to
-
         def reshape(self, *new_shape: Any) -> Tensor: ...
         def reshape_as(self, x: Any) -> Tensor: ...
-
-        reshapeAs = reshape_as
-
         def expand_dims(self, axis: int = 0) -> Tensor: ...
-
-        expandDims = expand_dims
-
         def as_type(self, dtype: str) -> Tensor: ...
-
-        asType = as_type
-
         def to_float(self) -> Tensor: ...
-
-        toFloat = to_float
-
         def to_int(self) -> Tensor: ...
-
-        toInt = to_int
-
         def to_bool(self) -> Tensor: ...
-
-        toBool = to_bool
-
         def flatten(self) -> Tensor: ...
         def as1d(self) -> Tensor: ...
-
-        as1D = as1d
-
         def as2d(self, *dims: int) -> Tensor: ...
-
-        as2D = as2d
-
         def as3d(self, *dims: int) -> Tensor: ...
-
-        as3D = as3d
-
         def as4d(self, *dims: int) -> Tensor: ...
-
-        as4D = as4d
-
         def as5d(self, *dims: int) -> Tensor: ...
-
-        as5D = as5d
-
         def as_scalar(self) -> Tensor: ...
-
-        asScalar = as_scalar
-
         def concat(self, tensors: Any, axis: int = 0) -> Tensor: ...
         def stack(self, x: Any, axis: int = 0) -> Tensor: ...
         def where(self, condition: Any, x: Any) -> Tensor: ...
         def zeros_like(self) -> Tensor: ...
-
-        zerosLike = zeros_like
-
         def ones_like(self) -> Tensor: ...
-
-        onesLike = ones_like
-
         def variable(
             self, trainable: bool = True, name: str | None = None, dtype: str | None = None
         ) -> Any: ...
         def clone(self) -> Tensor: ...
+
+        # TF.js's camelCase spellings
+        divNoNan = div_no_nan
+        floorDiv = floor_div
+        squaredDifference = squared_difference
+        matMul = mat_mul
+        notEqual = not_equal
+        greaterEqual = greater_equal
+        lessEqual = less_equal
+        logicalAnd = logical_and
+        logicalOr = logical_or
+        logicalXor = logical_xor
+        logicalNot = logical_not
+        isNaN = is_nan
+        isFinite = is_finite
+        isInf = is_inf
+        logSigmoid = log_sigmoid
+        leakyRelu = leaky_relu
+        clipByValue = clip_by_value
+        logSoftmax = log_softmax
+        argMax = arg_max
+        argMin = arg_min
+        euclideanNorm = euclidean_norm
+        logSumExp = log_sum_exp
+        oneHot = one_hot
+        broadcastTo = broadcast_to
+        reshapeAs = reshape_as
+        expandDims = expand_dims
+        asType = as_type
+        toFloat = to_float
+        toInt = to_int
+        toBool = to_bool
+        as1D = as1d
+        as2D = as2d
+        as3D = as3d
+        as4D = as4d
+        as5D = as5d
+        asScalar = as_scalar
+        zerosLike = zeros_like
+        onesLike = ones_like
 
     # -- properties -------------------------------------------------------------------------
     @property
@@ -569,7 +495,7 @@ def tensor(values: Any, shape: ShapeLike | None = None, dtype: str | None = None
     TF.js's positional form `tensor(values, shape, dtype)`; a dtype name in the shape's place
     (`tensor([1, 2], 'int32')`) is taken as the dtype.
     """
-    shape, dtype = _shape_or_dtype(shape, dtype)
+    shape, dtype = _shape_or_dtype(shape, dtype, "tensor()")
     data = _to_array(values, dtype, "tensor()")
     if shape is not None:
         dims = _check_shape(shape, "tensor()")
@@ -589,7 +515,7 @@ def _ranked(rank: int) -> Callable[..., Tensor]:
     name = f"tensor{rank}d"
 
     def make(values: Any, shape: ShapeLike | str | None = None, dtype: str | None = None) -> Tensor:
-        shape, dtype = _shape_or_dtype(shape, dtype)
+        shape, dtype = _shape_or_dtype(shape, dtype, f"{name}()")
         if shape is not None:
             dims = _check_shape(shape, f"{name}()")
             if len(dims) != rank:
@@ -617,12 +543,12 @@ def _ranked(rank: int) -> Callable[..., Tensor]:
     return make
 
 
-def _shape_or_dtype(shape: Any, dtype: str | None) -> tuple[Any, str | None]:
+def _shape_or_dtype(shape: Any, dtype: str | None, where: str) -> tuple[Any, str | None]:
     """TF.js's `tensor1d(values, dtype)`: a dtype name where the shape goes is the dtype."""
     if isinstance(shape, str):
         if dtype is not None:
             raise ValueError(
-                f"tensor(): got the dtype {shape!r} in the shape's place and dtype={dtype!r} as "
+                f"{where}: got the dtype {shape!r} in the shape's place and dtype={dtype!r} as "
                 "well; pass the shape (a list of integers) second, or only one dtype."
             )
         return None, shape
