@@ -7,6 +7,12 @@ model (`model.save`, `tf.load_layers_model`) live in `lstmkit.models.saving`, wh
 
     model.save("my-model")                        # my-model/model.json + weights.bin
     model = tf.load_layers_model("my-model")      # or "my-model/model.json"
+    model.save("file://my-model")                 # TF.js's tfjs-node URL: the same folder
+    tf.loadLayersModel("https://host/m/model.json")  # over http(s), bounded (io.remote)
+
+URL schemes are TF.js's (`router`): `file://` and plain paths are folders; `http(s)://` loads
+(`io.http`, `io.browserHTTPRequest`); the browser's `localstorage://`, `indexeddb://`,
+`downloads://` and other schemes are refused with a message saying what to use instead.
 
 Files are parsed as JSON and raw little-endian bytes only (no pickle, no code from a file);
 weight paths must stay inside the model's folder, sizes are checked before allocation, and
@@ -22,10 +28,54 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import ModelFormatError
+from .router import FileSystemHandler, HTTPHandler, file_system, http
 
 _FROM_MODELS = ("GENERATED_BY", "load_layers_model", "model_to_json", "save_model")
 
-__all__ = ["GENERATED_BY", "ModelFormatError", "load_layers_model", "model_to_json", "save_model"]
+browser_http_request = http
+"""TF.js's older name of `http` (`tf.io.browserHTTPRequest`)."""
+
+
+def browser_downloads(file_name_prefix: str = "model") -> Any:
+    """TF.js's `tf.io.browserDownloads`: a browser download, which Python has no use for."""
+    raise ValueError(
+        f"tf.io.browserDownloads({file_name_prefix!r}): downloads exist only in a web browser. "
+        f"Save to a folder instead: model.save('file://{file_name_prefix}')."
+    )
+
+
+def browser_files(files: Any = None) -> Any:
+    """TF.js's `tf.io.browserFiles`: files picked in a browser; here, load the folder."""
+    raise ValueError(
+        "tf.io.browserFiles: file inputs exist only in a web browser. Load the files from "
+        "disk instead: tf.loadLayersModel('file://my-model/model.json')."
+    )
+
+
+# TF.js's camelCase spellings
+fileSystem = file_system  # noqa: N816  (TF.js's name)
+browserHTTPRequest = http  # noqa: N816  (TF.js's name)
+browserDownloads = browser_downloads  # noqa: N816  (TF.js's name)
+browserFiles = browser_files  # noqa: N816  (TF.js's name)
+
+__all__ = [
+    "GENERATED_BY",
+    "FileSystemHandler",
+    "HTTPHandler",
+    "ModelFormatError",
+    "browserDownloads",
+    "browserFiles",
+    "browserHTTPRequest",
+    "browser_downloads",
+    "browser_files",
+    "browser_http_request",
+    "fileSystem",
+    "file_system",
+    "http",
+    "load_layers_model",
+    "model_to_json",
+    "save_model",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -33,7 +33,9 @@ _MODEL_FILE = re.compile(r"(model\.json|weights_manifest\.json|[^/]*\.bin)")
 
 
 def model_json_path(path: str | os.PathLike) -> Path:
-    """model.json of a model folder, or the given file (e.g. `my-model.json`) itself."""
+    """model.json of a model folder, or the given file (e.g. `my-model.json`) itself.
+
+    A leading `file://` is dropped (tfjs-node's scheme; see `router` for the others)."""
     text = os.fspath(path)
     if isinstance(text, str) and text.startswith("file://"):
         text = text[len("file://") :]
@@ -56,8 +58,9 @@ def read_model_json(path: Path) -> bytes:
     return _read_exactly(path, st.st_size)
 
 
-def weight_file(folder: Path, rel: str, manifest: Path) -> Path:
-    """The file a manifest path names, if it is a regular file inside `folder`."""
+def relative_parts(rel: str, manifest: str | Path) -> list[str]:
+    """The parts of a manifest's weight path, if it is a plain relative path (no absolute
+    path, URL, `..`, backslash or NUL): what keeps a load inside the model's folder."""
     parts = rel.split("/")
     if (
         not rel
@@ -73,7 +76,12 @@ def weight_file(folder: Path, rel: str, manifest: Path) -> Path:
     parts = [p for p in parts if p not in ("", ".")]
     if not parts:
         raise ModelFormatError(manifest, f"weight path {rel!r} names no file.")
-    candidate = folder.joinpath(*parts)
+    return parts
+
+
+def weight_file(folder: Path, rel: str, manifest: Path) -> Path:
+    """The file a manifest path names, if it is a regular file inside `folder`."""
+    candidate = folder.joinpath(*relative_parts(rel, manifest))
     try:
         root = os.path.realpath(folder)
         real = os.path.realpath(candidate)
@@ -92,35 +100,61 @@ def weight_file(folder: Path, rel: str, manifest: Path) -> Path:
     return Path(real)
 
 
+def size_problem(paths: list[str], sizes: list[int], min_bytes: int) -> str:
+    """The message for a group whose files do not hold the bytes its manifest declares."""
+    total = sum(sizes)
+    listing = ", ".join(f"{p} ({s} bytes)" for p, s in zip(paths, sizes)) or "no files"
+    return (
+        f"the manifest declares {min_bytes} bytes of weights for {listing}, which hold "
+        f"{total} bytes ({'truncated' if total < min_bytes else 'extra bytes'})."
+    )
+
+
 def read_group(
-    folder: Path, paths: list[str], min_bytes: int, exact: bool, manifest: Path
-) -> bytes:
+    folder: Path,
+    paths: list[str],
+    min_bytes: int,
+    exact: bool,
+    manifest: Path,
+    allow_extra: bool = False,
+) -> tuple[bytes, str | None]:
     """The concatenated bytes of one group's files, sizes checked before reading.
 
     `min_bytes` is what the manifest declares (exactly, unless `exact` is False because the
-    group holds strings whose lengths are in the data).
+    group holds strings whose lengths are in the data). Files holding more than that are
+    refused, unless `allow_extra`: then only the declared bytes are read (TF.js reads the
+    weights the manifest lists and leaves the rest) and the second value is the problem text
+    (None when the sizes agree), for a strict load to report once the model is checked.
     """
     files = [weight_file(folder, p, manifest) for p in paths]
     sizes = [f.stat().st_size for f in files]
     total = sum(sizes)
+    extra = None
     if total < min_bytes or (exact and total != min_bytes):
-        listing = ", ".join(f"{p} ({s} bytes)" for p, s in zip(paths, sizes)) or "no files"
-        raise ModelFormatError(
-            manifest,
-            f"the manifest declares {min_bytes} bytes of weights for {listing}, which hold "
-            f"{total} bytes ({'truncated' if total < min_bytes else 'extra bytes'}).",
-        )
-    return b"".join(_read_exactly(f, s) for f, s in zip(files, sizes))
+        problem = size_problem(paths, sizes, min_bytes)
+        if total < min_bytes or not allow_extra:
+            raise ModelFormatError(manifest, problem)
+        extra = problem
+    want = min_bytes if exact else total
+    chunks = []
+    for f, s in zip(files, sizes):
+        take = min(s, want)
+        if take:
+            chunks.append(_read_exactly(f, take, s))
+        want -= take
+    return b"".join(chunks), extra
 
 
-def _read_exactly(path: Path, size: int) -> bytes:
+def _read_exactly(path: Path, size: int, file_size: int | None = None) -> bytes:
+    """The first `size` bytes of a file that held `file_size` (default `size`) when checked."""
     try:
         with open(path, "rb") as f:
             data = f.read(size)
+            changed = file_size is None and f.read(1)
     except OSError as e:
         raise ModelFormatError(path, f"cannot read: {e.strerror or e}.") from None
-    if len(data) != size:
-        raise ModelFormatError(path, f"file changed while reading ({len(data)} of {size} bytes).")
+    if len(data) != size or changed:
+        raise ModelFormatError(path, f"file changed while reading (expected {size} bytes).")
     return data
 
 
@@ -214,3 +248,23 @@ def _exchange(a: Path, b: Path) -> bool:
     fn.restype = ctypes.c_int
     at_fdcwd, rename_exchange = -100, 2
     return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+# -- sources: where a load reads model.json and the weight groups -----------------------------
+
+
+class FolderSource:
+    """A model on disk: `model.json` (or another .json) and its weight files beside it."""
+
+    def __init__(self, json_path: Path):
+        self.location = json_path
+
+    def read_model_json(self) -> bytes:
+        """The bytes of model.json."""
+        return read_model_json(self.location)
+
+    def read_group(
+        self, paths: list[str], min_bytes: int, exact: bool, allow_extra: bool
+    ) -> tuple[bytes, str | None]:
+        """One group's bytes and the extra-bytes problem (see `read_group`)."""
+        return read_group(self.location.parent, paths, min_bytes, exact, self.location, allow_extra)

@@ -173,9 +173,13 @@ def parse_manifest(manifest: Any, path: str | Path) -> list[WeightGroup]:
 
 
 def decode_group(
-    group: WeightGroup, data: bytes | memoryview, path: str | Path
+    group: WeightGroup, data: bytes | memoryview, path: str | Path, allow_extra: bool = False
 ) -> list[tuple[WeightSpec, np.ndarray]]:
-    """The tensors of one group from its concatenated bytes; every byte must be used."""
+    """The tensors of one group from its concatenated bytes.
+
+    Every byte must be used, unless `allow_extra`: then bytes after the listed tensors are
+    left unread, as TF.js's `decodeWeights` leaves them (a non-strict load).
+    """
     view = memoryview(data)
     offset = 0
     out = []
@@ -194,7 +198,7 @@ def decode_group(
             arr = _decode_numeric(spec, view[offset : offset + n])
             offset += n
         out.append((spec, arr))
-    if offset != len(view):
+    if offset != len(view) and not allow_extra:
         raise ModelFormatError(
             path,
             f"the weight files of group {group.paths} hold {len(view)} bytes, but the "

@@ -16,13 +16,16 @@ and strict mode reports unmatched weights with TF.js's messages.
 from __future__ import annotations
 
 import os
+import time
 import warnings
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..io import handlers, model_json, weights
+from .._options import merge_options
+from ..io import handlers, model_json, remote, router, weights
 from ..io.errors import ModelFormatError
 from . import training_config
 from .functional import LayersModel
@@ -41,6 +44,27 @@ METADATA_WARN_BYTES = 1024 * 1024  # TF.js warns above 1 MiB of userDefinedMetad
 # -- saving -----------------------------------------------------------------------------------
 
 
+class SaveResult(type(Path())):  # type: ignore[misc]  # PosixPath or WindowsPath, as Path() is
+    """The folder a save wrote, which is also TF.js's `SaveResult`.
+
+    It is a `Path` (`model.save(d) / "model.json"` works), and it can be awaited, as TF.js's
+    `await model.save(url)` is written; `model_artifacts_info` (`modelArtifactsInfo`) holds
+    TF.js's `dateSaved`, `modelTopologyType`, `modelTopologyBytes`, `weightSpecsBytes` and
+    `weightDataBytes`.
+    """
+
+    def __await__(self) -> Generator[Any, None, SaveResult]:
+        yield from ()
+        return self
+
+    @property
+    def model_artifacts_info(self) -> dict[str, Any] | None:
+        """TF.js's `ModelArtifactsInfo` of the save (None on a path derived from this one)."""
+        return self.__dict__.get("_info")
+
+    modelArtifactsInfo = model_artifacts_info  # noqa: N815  (TF.js's name)
+
+
 def model_to_json(model: LayersModel) -> str:
     """The topology as TF.js's `model.toJSON()` returns it (JSON text of `modelTopology`)."""
     return model_json.dumps(model_to_topology(model), "modelTopology")
@@ -53,8 +77,12 @@ def save_model(
     shard_size: int | bool | None = None,
     quantization: str | dict[str, Any] | None = None,
     metadata: dict[str, Any] | None = None,
-) -> Path:
+) -> SaveResult:
     """Save `model` as a TF.js layers-model folder at `path`; returns the folder.
+
+    `path` is a folder, a `file://` URL (tfjs-node's) or `tf.io.fileSystem(path)`; the
+    browser's `localstorage://`, `indexeddb://`, `downloads://` and `http(s)://` are refused
+    with what to use instead (`io.router`).
 
     - include_optimizer: also write `trainingConfig` and the optimizer's state (group
       "optimizer") when the model is compiled, as TF.js's `includeOptimizer: true`.
@@ -81,6 +109,7 @@ def save_model(
         metadata = getattr(model, "user_defined_metadata", None)
     if metadata is not None:
         doc["userDefinedMetadata"] = _check_metadata(metadata, model.name)
+    folder = router.save_path(path, "model.save")  # a bad scheme fails before any encoding
     specs, data = weights.encode_weights(entries, plan)
     files: dict[str, bytes] = {}
     if shard_size is None or shard_size is False:
@@ -93,7 +122,18 @@ def save_model(
         files.update(zip(paths, shards))
     doc["weightsManifest"] = [{"paths": paths, "weights": specs}]
     text = model_json.dumps(doc, "model.json")
-    return handlers.write_model_folder(path, {handlers.MODEL_JSON: text.encode("utf-8"), **files})
+    written = handlers.write_model_folder(
+        folder, {handlers.MODEL_JSON: text.encode("utf-8"), **files}
+    )
+    result = SaveResult(written)
+    result.__dict__["_info"] = {
+        "dateSaved": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+        "modelTopologyType": "JSON",
+        "modelTopologyBytes": len(model_json.dumps(doc["modelTopology"], "modelTopology")),
+        "weightSpecsBytes": len(model_json.dumps(specs, "weightsManifest")),
+        "weightDataBytes": len(data),
+    }
+    return result
 
 
 def _optimizer_weights(optimizer: Any) -> list[tuple[str, np.ndarray]]:
@@ -126,23 +166,55 @@ def _check_metadata(metadata: Any, model_name: str) -> dict[str, Any]:
 # -- loading ----------------------------------------------------------------------------------
 
 
-def load_layers_model(path: str | os.PathLike, strict: bool = True) -> LayersModel:
-    """Load a TF.js layers model (`tf.loadLayersModel`) from a folder or a model.json path.
+_LOAD_OPTIONS = ("strict", "request_init", "on_progress")
+_LOAD_IGNORED = ("fetchFunc", "fetch_func", "weightUrlConverter", "weight_url_converter")
+
+
+def load_layers_model(
+    path: Any, options: dict[str, Any] | None = None, **kwargs: Any
+) -> LayersModel:
+    """Load a TF.js layers model (`tf.loadLayersModel`) from a folder, a model.json path, a
+    `file://` URL, an `http(s)://` URL of a model.json, or a `tf.io` handler.
+
+    Options, as TF.js's `LoadOptions` object or keywords: `strict` (default True: every weight
+    in the files must have a variable, every variable a weight, and the weight files hold
+    exactly the bytes the manifest lists; False loads what matches, keeps the initial values
+    of the rest and reads only the listed bytes, as TF.js does), `requestInit` (its `headers`
+    are sent over http), `onProgress` (called with 1.0 once loaded).
 
     Accepts the tfjs-node, browser-download and converter layouts, quantized weights, shards,
-    the converter's `model_config` wrapper and Keras 2 weight names. With `strict`, every
-    weight in the files must have a variable and every variable a weight. Anything wrong with
-    the files raises `ModelFormatError` naming the file.
+    the converter's `model_config` wrapper and Keras 2 weight names. Anything wrong with the
+    files raises `ModelFormatError` naming the file.
     """
-    json_path = handlers.model_json_path(path)
-    doc = model_json.loads(handlers.read_model_json(json_path), json_path)
+    if isinstance(options, bool):  # the Python positional form load_layers_model(path, False)
+        kwargs = {"strict": options, **kwargs}
+        options = None
+    opts = merge_options("tf.loadLayersModel", options, kwargs, _LOAD_OPTIONS, _LOAD_IGNORED)
+    strict = bool(opts.get("strict", True))
+    target = router.load_target(path)
+    if isinstance(target, router.HTTPHandler):
+        http_opts = {**target.options, **opts}
+        strict = bool(http_opts.get("strict", strict))
+        src: Any = remote.source(target.url, http_opts)
+    else:
+        src = handlers.FolderSource(target)
+    model = _load(src, strict)
+    on_progress = opts.get("on_progress")
+    if callable(on_progress):
+        on_progress(1.0)
+    return model
+
+
+def _load(src: Any, strict: bool) -> LayersModel:
+    json_path = src.location
+    doc = model_json.loads(src.read_model_json(), json_path)
     if not isinstance(doc, dict):
         raise ModelFormatError(json_path, "model.json must hold a JSON object.")
     topology = doc.get("modelTopology")
     if not isinstance(topology, dict):
         raise ModelFormatError(json_path, "'modelTopology' is missing or not an object.")
     groups = weights.parse_manifest(doc.get("weightsManifest"), json_path)
-    tensors = _read_weights(json_path, groups)
+    tensors = _read_weights(src, groups, strict)
     model_values = {s.key: v for s, v in tensors if s.group != "optimizer"}
     optimizer_values = [(s.key, v) for s, v in tensors if s.group == "optimizer"]
     has_weights = doc.get("weightsManifest") is not None
@@ -164,14 +236,14 @@ def load_layers_model(path: str | os.PathLike, strict: bool = True) -> LayersMod
     return model
 
 
-def _read_weights(json_path: Path, groups: list[weights.WeightGroup]) -> list:
-    folder = json_path.parent
+def _read_weights(src: Any, groups: list[weights.WeightGroup], strict: bool) -> list:
+    """The decoded tensors of every group; a non-strict load reads only the listed bytes."""
     out = []
     for group in groups:
-        data = handlers.read_group(
-            folder, group.paths, group.min_bytes, not group.has_strings, json_path
+        data, _extra = src.read_group(
+            group.paths, group.min_bytes, not group.has_strings, not strict
         )
-        out += weights.decode_group(group, data, json_path)
+        out += weights.decode_group(group, data, src.location, allow_extra=not strict)
     return out
 
 
