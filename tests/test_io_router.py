@@ -274,3 +274,19 @@ def test_on_progress_is_called_when_done(tmp_path):
     tf.loadLayersModel(FIXTURES / "lstm_default", {"onProgress": calls.append})
     assert calls == [1.0]
     assert os.path.isdir(FIXTURES / "lstm_default")
+
+
+def test_save_takes_tfjs_save_config(tmp_path):
+    model, x = _model()
+    model.compile({"optimizer": "adam", "loss": "meanSquaredError"})
+    model.fit(x, np.ones((2, 1), np.float32), {"epochs": 1, "verbose": 0})
+    model.layers[1].trainable = False
+    model.save(tmp_path / "m", {"includeOptimizer": True, "trainableOnly": True})
+    doc = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert "trainingConfig" in doc
+    specs = [w for g in doc["weightsManifest"] for w in g["weights"]]
+    names = [w["name"] for w in specs if w.get("group") != "optimizer"]
+    assert not any(n.startswith(model.layers[1].name + "/") for n in names)
+    assert any(n.startswith(model.layers[0].name + "/") for n in names)
+    with pytest.raises(ValueError, match="did you mean includeOptimizer"):
+        model.save(tmp_path / "m2", {"includeOptimiser": True})

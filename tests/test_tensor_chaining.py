@@ -91,10 +91,10 @@ CHAINED = [
     ("reshape", lambda b: ([4, 3],), lambda a, b: a.reshape(4, 3)),
     ("flatten", lambda b: (), lambda a, b: a.ravel()),
     ("as1D", lambda b: (), lambda a, b: a.ravel()),
-    ("as2D", lambda b: (2,), lambda a, b: a.reshape(2, 6)),
-    ("as3D", lambda b: (2, 3), lambda a, b: a.reshape(2, 3, 2)),
-    ("as4D", lambda b: (1, 2, 3), lambda a, b: a.reshape(1, 2, 3, 2)),
-    ("as5D", lambda b: (1, 1, 2, 3), lambda a, b: a.reshape(1, 1, 2, 3, 2)),
+    ("as2D", lambda b: (2, 6), lambda a, b: a.reshape(2, 6)),
+    ("as3D", lambda b: (2, 3, -1), lambda a, b: a.reshape(2, 3, 2)),
+    ("as4D", lambda b: (1, 2, 3, 2), lambda a, b: a.reshape(1, 2, 3, 2)),
+    ("as5D", lambda b: (1, 1, 2, 3, 2), lambda a, b: a.reshape(1, 1, 2, 3, 2)),
     ("isNaN", lambda b: (), lambda a, b: np.isnan(a)),
     ("isFinite", lambda b: (), lambda a, b: np.isfinite(a)),
     ("broadcastTo", lambda b: ([2, 3, 4],), lambda a, b: np.broadcast_to(a, (2, 3, 4))),
@@ -389,3 +389,21 @@ def test_memory_version_env_print(capsys):
     env.reset()
     tf.print(tf.tensor([1, 2]))
     assert capsys.readouterr().out == "Tensor\n    [1, 2]\n"
+
+
+def test_as_nd_takes_every_size_like_tfjs():
+    # TF.js: as3D(rows, columns, depth) is reshape([rows, columns, depth]); -1 is inferred
+    x = tf.tensor(np.arange(24, dtype=np.float32))
+    assert x.as3D(2, 3, 4).shape == (2, 3, 4)
+    assert x.as3d(2, -1, 4).shape == (2, 3, 4)
+    with pytest.raises(ValueError, match=r"as3D\(\): expects 3 sizes.*got 2"):
+        x.as3D(2, 3)
+
+
+def test_moments_is_tfjs_object_and_a_pair():
+    x = np.array([[1.0, 2.0], [3.0, 6.0]], dtype=np.float32)
+    m = tf.moments(x, 0)
+    np.testing.assert_allclose(m.mean.numpy(), x.mean(0))
+    np.testing.assert_allclose(m.variance.numpy(), x.var(0))
+    mean, variance = tf.moments(x, 1, True)
+    assert mean.shape == (2, 1) and variance.shape == (2, 1)

@@ -15,7 +15,6 @@ and strict mode reports unmatched weights with TF.js's messages.
 
 from __future__ import annotations
 
-import os
 import time
 import warnings
 from collections.abc import Generator
@@ -70,10 +69,13 @@ def model_to_json(model: LayersModel) -> str:
     return model_json.dumps(model_to_topology(model), "modelTopology")
 
 
+_SAVE_OPTIONS = ("include_optimizer", "trainable_only")
+
+
 def save_model(
     model: LayersModel,
-    path: str | os.PathLike,
-    include_optimizer: bool = False,
+    path: Any,
+    include_optimizer: bool | dict[str, Any] = False,
     shard_size: int | bool | None = None,
     quantization: str | dict[str, Any] | None = None,
     metadata: dict[str, Any] | None = None,
@@ -85,7 +87,9 @@ def save_model(
     with what to use instead (`io.router`).
 
     - include_optimizer: also write `trainingConfig` and the optimizer's state (group
-      "optimizer") when the model is compiled, as TF.js's `includeOptimizer: true`.
+      "optimizer") when the model is compiled, as TF.js's `includeOptimizer: true`. TF.js's
+      SaveConfig `{includeOptimizer, trainableOnly}` may be given here instead
+      (`trainableOnly` leaves out the non-trainable weights, as TF.js does).
     - shard_size: None writes one `weights.bin` (tfjs-node); a byte count (True for 4 MiB)
       writes the converter's `group1-shard{i}of{n}.bin` files.
     - quantization: 'uint8', 'uint16' or 'float16' for every float32 model weight, or the
@@ -93,7 +97,13 @@ def save_model(
     - metadata: a JSON object stored as `userDefinedMetadata` (default: the metadata the model
       was loaded with, as TF.js keeps it).
     """
-    entries = [(w.original_name, w.numpy(), None) for w in model.weights]
+    trainable_only = False
+    if isinstance(include_optimizer, dict):  # TF.js's SaveConfig: model.save(url, {...})
+        config = merge_options("model.save", include_optimizer, {}, _SAVE_OPTIONS)
+        include_optimizer = bool(config.get("include_optimizer", False))
+        trainable_only = bool(config.get("trainable_only", False))
+    saved = model.trainable_weights if trainable_only else model.weights
+    entries = [(w.original_name, w.numpy(), None) for w in saved]
     plan = weights.quantization_plan([e[0] for e in entries], quantization)
     doc: dict[str, Any] = {
         "modelTopology": model_to_topology(model),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -136,11 +136,21 @@ def all(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     )
 
 
-def moments(x: Any, axes: Any = None, keepdims: bool = False) -> tuple[Tensor, Tensor]:
-    """Mean and variance over `axes`."""
+class Moments(NamedTuple):
+    """What `moments` returns: TF.js's `{mean, variance}` object, also a (mean, variance) pair."""
+
+    mean: Tensor
+    variance: Tensor
+
+
+def moments(x: Any, axes: Any = None, keepdims: bool = False) -> Moments:
+    """Mean and variance over `axes` (TF.js's `tf.moments(x, axis, keepDims)`).
+
+    `moments(x).mean` as in TF.js, or `m, v = moments(x)` as in Python's TensorFlow.
+    """
     m = mean(x, axes, keepdims=True)
     v = mean(square(sub(x, m)), axes, keepdims=keepdims)
-    return (m if keepdims else reshape(m, v.shape)), v
+    return Moments((m if keepdims else reshape(m, v.shape)), v)
 
 
 # -- scans and norms ----------------------------------------------------------------------------

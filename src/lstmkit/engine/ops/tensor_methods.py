@@ -218,12 +218,12 @@ def _as_rank(rank: int) -> Callable[..., Tensor]:
     name = f"as{rank}d"
 
     def method(self: Tensor, *dims: int) -> Tensor:
-        if len(dims) != rank - 1:
+        if len(dims) != rank:
             raise ValueError(
-                f"Tensor.as{rank}D(): expects {rank - 1} size(s) for the leading axes "
-                f"(the last is inferred), got {len(dims)}: {list(dims)}."
+                f"Tensor.as{rank}D(): expects {rank} sizes (one may be -1, inferred), got "
+                f"{len(dims)}: {list(dims)}; the tensor has shape {list(self.shape)}."
             )
-        return shape.reshape(self, (*dims, -1))
+        return shape.reshape(self, dims)
 
     def as1d(self: Tensor) -> Tensor:
         return shape.reshape(self, (self.size,))
