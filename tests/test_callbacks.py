@@ -53,11 +53,11 @@ def test_custom_callback_hooks_in_order():
         "epoch_begin 0",
         "batch_end 0 3",
         "batch_end 1 1",
-        "epoch_end 0 ['_samples', '_seconds', 'loss']",
+        "epoch_end 0 ['loss']",
         "epoch_begin 1",
         "batch_end 0 3",
         "batch_end 1 1",
-        "epoch_end 1 ['_samples', '_seconds', 'loss']",
+        "epoch_end 1 ['loss']",
         "train_end",
     ]
     with pytest.raises(ValueError, match="unknown hook"):

@@ -30,6 +30,7 @@ RANKS: dict[str, int] = {
     "_precision": 0,
     "_random": 0,
     "_names": 0,
+    "_async": 0,  # running TF.js's awaitables (callbacks, mapAsync) from synchronous loops
     "tensor_buffer": 0,  # TensorBuffer and the awaitable read values: NumPy only
     "_options": 1,  # uses _names
     "tensor": 1,
@@ -37,11 +38,14 @@ RANKS: dict[str, int] = {
     # the engine (tape, ops, fused recurrent kernels) and the file format (knows files, no models)
     "engine": 2,
     "io": 2,
+    "data": 2,  # tf.data: Dataset and its readers (tensor, _random, _async); the CO2 series
     # the objects layers and training are configured with
     "activations": 3,
     "initializers": 4,
     "regularizers": 5,
     "constraints": 5,
+    "preprocessing": 3,  # Keras's pad_sequences, timeseries_dataset_from_array (uses data)
+    "utils": 4,  # tf.utils: Keras's utils names (re-exports preprocessing)
     "losses": 5,
     "optimizers": 5,
     "metrics": 6,
@@ -52,7 +56,6 @@ RANKS: dict[str, int] = {
     "models": 8,
     "serialization": 8,  # tf.serialization: registerClass on the layer and optimizer registries
     # applications
-    "data": 9,
     "timeseries": 9,
     "cli": 10,
     # the facade `import lstmkit as tf` and the old `lstmkit.autograd` name

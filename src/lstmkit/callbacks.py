@@ -1,6 +1,16 @@
 """Training callbacks (`tf.callbacks`): the base class, History, the progress logger, early
-stopping (with a working `restore_best_weights`, which TF.js lacks), terminate_on_nan and
-custom callbacks from plain functions.
+stopping (with a working `restore_best_weights`, which TF.js lacks), terminate_on_nan,
+custom callbacks from plain functions, and Keras's class spellings (`Callback`,
+`LambdaCallback`, `EarlyStopping`, `ModelCheckpoint`, `History`, `TerminateOnNaN`).
+
+Hooks may be `async def` (TF.js's `onEpochEnd: async (epoch, logs) => {...}`), in a dict, in
+`custom(...)` or in a subclass: what a hook returns is awaited to completion before training
+goes on, as TF.js awaits it (lstmkit._async explains how, also when `fit` is called from
+running async code). A subclass may name its hooks in either spelling (`onEpochEnd` or
+`on_epoch_end`), as may the functions given to `custom`. User callbacks see the logs TF.js
+gives (`loss`, `val_loss`, the metrics; `batch` and `size` per batch), never lstmkit's private
+keys (those starting with '_', which only the progress logger reads). TF.js's `yieldEvery`
+(when to yield to the browser's event loop) has no meaning here and is accepted and ignored.
 
 The progress logger prints what tfjs-node prints: `Epoch 1 / 10`, a live bar on stderr while it
 is a terminal, then `123ms 61us/step - loss=0.379`. Without a terminal it prints one line per
@@ -18,13 +28,25 @@ from typing import Any
 
 import numpy as np
 
+from . import _async
+from ._names import add_camel_case_aliases, to_snake_case
+from ._options import merge_options
+
 
 class Callback:
-    """Override any of the hooks; `self.model` and `self.params` are set before training."""
+    """Override any of the hooks (TF.js's or Keras's names, either spelling, `async def`
+    allowed); `self.model` and `self.params` are set before training."""
+
+    #: True for lstmkit's own callbacks that read the private log keys ('_seconds', ...).
+    _private_logs = False
 
     def __init__(self) -> None:
         self.model: Any = None
         self.params: dict[str, Any] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        add_camel_case_aliases(cls)
 
     def set_model(self, model: Any) -> None:
         self.model = model
@@ -38,6 +60,26 @@ class Callback:
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
     def on_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+
+    # Keras's names: fit calls these; by default they call the TF.js-named batch hooks
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> Any:
+        return self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> Any:
+        return self.on_batch_end(batch, logs)
+
+    # Keras's evaluate/predict hooks, for subclasses that call super(); fit does not call them
+    def on_test_begin(self, logs: dict | None = None) -> None: ...
+    def on_test_end(self, logs: dict | None = None) -> None: ...
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_predict_begin(self, logs: dict | None = None) -> None: ...
+    def on_predict_end(self, logs: dict | None = None) -> None: ...
+    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+
+
+add_camel_case_aliases(Callback)
 
 
 class CustomCallback(Callback):
@@ -53,50 +95,74 @@ class CustomCallback(Callback):
         "on_yield",
     )
 
+    _WHERE = "callbacks.custom()"
+
     def __init__(self, **fns: Callable) -> None:
         super().__init__()
-        from ._names import to_snake_case
-
         self._fns: dict[str, Callable] = {}
         for key, fn in fns.items():
             name = to_snake_case(key)
+            if name == "yield_every":  # TF.js's browser yielding: nothing to do here
+                continue
+            name = self._ALIASES.get(name, name)
             if name not in self._HOOKS:
                 raise ValueError(
-                    f"callbacks.custom(): unknown hook {key!r}; known: {', '.join(self._HOOKS)}."
+                    f"{self._WHERE}: unknown hook {key!r}; known: {', '.join(self._HOOKS)} "
+                    "(or their camelCase spellings)."
                 )
-            self._fns[name] = fn
+            if fn is not None and not callable(fn):
+                raise TypeError(
+                    f"{self._WHERE}: hook {key!r} must be a function (def or async def), got "
+                    f"{type(fn).__name__}."
+                )
+            if fn is not None:
+                self._fns[name] = fn
 
-    def _call(self, name: str, *args: Any) -> None:
+    _ALIASES: dict[str, str] = {}
+
+    def _call(self, name: str, *args: Any) -> Any:
         fn = self._fns.get(name)
-        if fn is not None:
-            fn(*args)
+        return fn(*args) if fn is not None else None
 
     def on_train_begin(self, logs=None):
-        self._call("on_train_begin", logs)
+        return self._call("on_train_begin", logs)
 
     def on_train_end(self, logs=None):
-        self._call("on_train_end", logs)
+        return self._call("on_train_end", logs)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._call("on_epoch_begin", epoch, logs)
+        return self._call("on_epoch_begin", epoch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        self._call("on_epoch_end", epoch, logs)
+        return self._call("on_epoch_end", epoch, logs)
 
     def on_batch_begin(self, batch, logs=None):
-        self._call("on_batch_begin", batch, logs)
+        return self._call("on_batch_begin", batch, logs)
 
     def on_batch_end(self, batch, logs=None):
-        self._call("on_batch_end", batch, logs)
+        return self._call("on_batch_end", batch, logs)
 
 
-def custom(**fns: Callable) -> CustomCallback:
-    """`tf.callbacks.custom(on_epoch_end=lambda epoch, logs: ...)`."""
-    return CustomCallback(**fns)
+def custom(args: dict[str, Callable] | None = None, **fns: Callable) -> CustomCallback:
+    """`tf.callbacks.custom(on_epoch_end=lambda epoch, logs: ...)`, or one dict of hooks
+    (`{'onEpochEnd': ...}`) as TF.js's CustomCallbackArgs."""
+    return CustomCallback(**{**(args or {}), **fns})
 
 
-class History(Callback):
-    """What fit returns: `history` (per-epoch values by key), `epoch` and `params`."""
+class LambdaCallback(CustomCallback):
+    """Keras's `LambdaCallback(on_epoch_end=lambda epoch, logs: ...)`: `on_train_batch_begin`
+    and `on_train_batch_end` are the batch hooks (TF.js's onBatchBegin/onBatchEnd)."""
+
+    _WHERE = "LambdaCallback()"
+    _ALIASES = {
+        "on_train_batch_begin": "on_batch_begin",
+        "on_train_batch_end": "on_batch_end",
+    }
+
+
+class History(Callback, _async.Ready):
+    """What fit returns: `history` (per-epoch values by key), `epoch` and `params`; awaitable
+    (`history = await model.fitDataset(...)`, as TF.js's promise), giving itself."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -130,6 +196,8 @@ def _metrics_text(logs: dict[str, Any]) -> str:
 
 class ProgbarLogger(Callback):
     """verbose=1 output, as tfjs-node's ProgbarLogger."""
+
+    _private_logs = True
 
     def __init__(self, stream: Any = None, err_stream: Any = None) -> None:
         super().__init__()
@@ -186,31 +254,68 @@ class ProgbarLogger(Callback):
         print(f"{ms:.0f}ms {per:.0f}us/step - {_metrics_text(logs)}", file=self.stream, flush=True)
 
 
+_EARLY_STOPPING = (
+    "monitor",
+    "min_delta",
+    "patience",
+    "verbose",
+    "mode",
+    "baseline",
+    "restore_best_weights",
+    "start_from_epoch",
+)
+
+
 class EarlyStopping(Callback):
-    """Stop when `monitor` stops improving (TF.js's earlyStopping), optionally restoring the
-    weights of the best epoch (`restore_best_weights`, which TF.js does not implement)."""
+    """Stop when `monitor` stops improving (TF.js's earlyStopping, Keras's EarlyStopping),
+    optionally restoring the weights of the best epoch (`restore_best_weights`, which TF.js
+    does not implement). Options as keywords in either spelling, or one TF.js dict:
+    `EarlyStopping({'monitor': 'val_loss', 'patience': 3, 'minDelta': 1e-3})`."""
 
     def __init__(
         self,
-        monitor: str = "val_loss",
+        monitor: str | dict[str, Any] = "val_loss",
         min_delta: float = 0,
         patience: int = 0,
         verbose: int = 0,
         mode: str = "auto",
         baseline: float | None = None,
         restore_best_weights: bool = False,
+        start_from_epoch: int = 0,
+        **kwargs: Any,
     ) -> None:
         super().__init__()
+        config = monitor if isinstance(monitor, dict) else None
+        opts = merge_options("EarlyStopping()", config, kwargs, _EARLY_STOPPING)
+        # TF.js's `args.x || default`: a missing or null option takes the default
+        monitor = opts.get("monitor") or ("val_loss" if config is not None else monitor)
+        min_delta = opts.get("min_delta", min_delta) or 0
+        patience = opts.get("patience", patience) or 0
+        verbose = opts.get("verbose", verbose) or 0
+        mode = opts.get("mode", mode) or "auto"
+        baseline = opts.get("baseline", baseline)
+        restore_best_weights = bool(opts.get("restore_best_weights", restore_best_weights))
+        start_from_epoch = opts.get("start_from_epoch", start_from_epoch) or 0
+        if not isinstance(monitor, str):
+            raise TypeError(
+                f"EarlyStopping(): monitor must be a log key such as 'val_loss', got {monitor!r}."
+            )
         if mode not in ("auto", "min", "max"):
             raise ValueError(
                 f"early_stopping(): mode must be 'auto', 'min' or 'max', got {mode!r}."
             )
+        for name, value in (("patience", patience), ("start_from_epoch", start_from_epoch)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                raise ValueError(
+                    f"EarlyStopping(): {name} must be a whole number >= 0, got {value!r}."
+                )
         self.monitor = monitor
         self.min_delta = abs(min_delta)
-        self.patience = patience
+        self.patience = int(patience)
         self.verbose = verbose
         self.baseline = baseline
         self.restore_best_weights = restore_best_weights
+        self.start_from_epoch = int(start_from_epoch)
         if mode == "auto":
             mode = "max" if "acc" in monitor else "min"
         self.mode = mode
@@ -227,6 +332,8 @@ class EarlyStopping(Callback):
         self.best_weights = None
 
     def on_epoch_end(self, epoch, logs=None):
+        if epoch < self.start_from_epoch:  # Keras's warm-up epochs
+            return
         current = (logs or {}).get(self.monitor)
         if current is None:
             available = sorted(k for k in (logs or {}) if not k.startswith("_"))
@@ -262,11 +369,14 @@ class EarlyStopping(Callback):
         return sys.stdout
 
 
-def early_stopping(**kwargs: Any) -> EarlyStopping:
-    """`tf.callbacks.earlyStopping(...)` with snake_case (or camelCase) options."""
-    from ._names import to_snake_case
-
-    return EarlyStopping(**{to_snake_case(k): v for k, v in kwargs.items()})
+def early_stopping(args: dict[str, Any] | None = None, **kwargs: Any) -> EarlyStopping:
+    """`tf.callbacks.earlyStopping({patience: 3, minDelta: 0.01})` (TF.js's one dict) or
+    `early_stopping(patience=3, min_delta=0.01)`; either spelling."""
+    if args is not None and not isinstance(args, dict):
+        raise TypeError(
+            f"earlyStopping(): options must be a dict such as {{'patience': 3}}, got {args!r}."
+        )
+    return EarlyStopping(merge_options("earlyStopping()", args, kwargs, _EARLY_STOPPING))
 
 
 class TerminateOnNaN(Callback):
@@ -279,39 +389,101 @@ class TerminateOnNaN(Callback):
 
 
 def terminate_on_nan() -> TerminateOnNaN:
+    """`tf.callbacks.terminateOnNaN()`: stop at the first non-finite batch loss."""
     return TerminateOnNaN()
 
 
-class ModelCheckpoint(Callback):
-    """Save the model as TF.js files after each epoch, or only when `monitor` improves.
+_CHECKPOINT = (
+    "monitor",
+    "save_best_only",
+    "mode",
+    "include_optimizer",
+    "verbose",
+    "save_weights_only",
+    "save_freq",
+    "initial_value_threshold",
+)
 
-    `path` may hold `{epoch}` (1-based) and log keys, e.g. "ckpt/e{epoch:02d}-{val_loss:.3f}";
-    without them each save replaces the last one (atomically).
+
+class ModelCheckpoint(Callback):
+    """Save the model as TF.js files after each epoch (or every `save_freq` batches), or only
+    when `monitor` improves (Keras's ModelCheckpoint).
+
+    `filepath` may hold `{epoch}` (1-based), `{batch}` (with an integer `save_freq`) and log
+    keys, e.g. "ckpt/e{epoch:02d}-{val_loss:.2f}"; without them each save replaces the last one
+    (atomically). The path names a TF.js layers-model folder (model.json + weights.bin), even
+    when it ends in Keras's '.keras' or '.weights.h5' (h5py is not a dependency): with
+    `save_weights_only` the model's `save_weights` is used when it has one, otherwise the
+    folder is written by `model.save` (load it with `tf.load_layers_model`).
     """
 
     def __init__(
         self,
-        path: Any,
+        filepath: Any = None,
         monitor: str = "val_loss",
         save_best_only: bool = False,
         mode: str = "auto",
         include_optimizer: bool = False,
         verbose: int = 0,
+        save_weights_only: bool = False,
+        save_freq: str | int = "epoch",
+        initial_value_threshold: float | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__()
+        if "path" in kwargs and filepath is None:
+            filepath = kwargs.pop("path")
+        opts = merge_options("ModelCheckpoint()", None, kwargs, _CHECKPOINT)
+        monitor = opts.get("monitor", monitor)
+        mode = opts.get("mode", mode)
+        save_freq = opts.get("save_freq", save_freq)
+        if filepath is None:
+            raise ValueError(
+                "ModelCheckpoint(): give the path to save to, e.g. "
+                "ModelCheckpoint('ckpt/e{epoch:02d}')."
+            )
         if mode not in ("auto", "min", "max"):
             raise ValueError(
                 f"model_checkpoint(): mode must be 'auto', 'min' or 'max', got {mode!r}."
             )
-        self.path = str(path)
+        if save_freq != "epoch" and (
+            isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1
+        ):
+            raise ValueError(
+                f"ModelCheckpoint(): unrecognized save_freq {save_freq!r}; expected 'epoch' or "
+                "a positive number of batches."
+            )
+        self.path = self.filepath = str(filepath)
         self.monitor = monitor
-        self.save_best_only = save_best_only
+        self.save_best_only = bool(opts.get("save_best_only", save_best_only))
         self.mode = ("max" if "acc" in monitor else "min") if mode == "auto" else mode
-        self.include_optimizer = include_optimizer
-        self.verbose = verbose
-        self.best = math.inf if self.mode == "min" else -math.inf
+        self.include_optimizer = bool(opts.get("include_optimizer", include_optimizer))
+        self.verbose = opts.get("verbose", verbose)
+        self.save_weights_only = bool(opts.get("save_weights_only", save_weights_only))
+        self.save_freq = save_freq
+        threshold = opts.get("initial_value_threshold", initial_value_threshold)
+        self.best = (
+            threshold if threshold is not None else (math.inf if self.mode == "min" else -math.inf)
+        )
+        self._epoch = 0
+        self._batches_since_save = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        self._batches_since_save += 1
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save(self._epoch, batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs)
+
+    def _save(self, epoch: int, batch: int | None, logs: dict | None) -> None:
         logs = {k: v for k, v in (logs or {}).items() if not k.startswith("_")}
         if self.save_best_only:
             current = logs.get(self.monitor)
@@ -322,23 +494,44 @@ class ModelCheckpoint(Callback):
                 )
             better = current < self.best if self.mode == "min" else current > self.best
             if not better:
+                if self.verbose:
+                    print(f"Epoch {epoch + 1}: {self.monitor} did not improve from {self.best}")
                 return
             self.best = current
-        target = self.path.format(epoch=epoch + 1, **logs)
-        self.model.save(target, include_optimizer=self.include_optimizer)
+        fields = dict(logs)
+        fields["epoch"] = epoch + 1
+        if batch is not None:
+            fields["batch"] = batch + 1
+        try:
+            target = self.filepath.format(**fields)
+        except (KeyError, IndexError) as e:
+            raise ValueError(
+                f"ModelCheckpoint(): cannot format the path {self.filepath!r}: {e} is not "
+                f"logged; available: epoch, {', '.join(sorted(logs))}."
+            ) from None
+        if self.save_weights_only and callable(getattr(self.model, "save_weights", None)):
+            self.model.save_weights(target)
+        else:
+            self.model.save(target, include_optimizer=self.include_optimizer)
         if self.verbose:
             print(f"Epoch {epoch + 1}: saved the model to {target}")
 
 
-def model_checkpoint(path: Any, **kwargs: Any) -> ModelCheckpoint:
+def model_checkpoint(path: Any = None, **kwargs: Any) -> ModelCheckpoint:
     """`tf.callbacks.model_checkpoint("ckpt")`: save TF.js model files during training."""
-    from ._names import to_snake_case
-
-    return ModelCheckpoint(path, **{to_snake_case(k): v for k, v in kwargs.items()})
+    if isinstance(path, dict):  # one TF.js-style options dict holding the path
+        kwargs = {**path, **kwargs}
+        path = kwargs.pop("filepath", kwargs.pop("path", None))
+    return ModelCheckpoint(path, **kwargs)
 
 
 class CallbackList:
-    """The callbacks of one fit: History and the progress logger first, then the user's."""
+    """The callbacks of one fit: the progress logger first, then the user's, then History.
+
+    Each hook's result is awaited when it is awaitable (lstmkit._async.run). The user's
+    callbacks and History share one logs dict without lstmkit's private keys (so what one
+    callback adds, the next and History see, as in Keras); the progress logger gets them too.
+    """
 
     def __init__(self, callbacks: list[Callback]) -> None:
         self.callbacks = callbacks
@@ -353,38 +546,40 @@ class CallbackList:
         for cb in _as_callbacks(user):
             items.append(cb)
         items.append(history)
-        for cb in items:
-            cb.set_model(model)
-            cb.set_params(params)
+        for cb in items:  # a TF.js-style subclass may make these async too
+            _async.run(getattr(cb, "set_model")(model))  # noqa: B009  (typed as Any)
+            _async.run(getattr(cb, "set_params")(params))  # noqa: B009
         history.params = params
         return cls(items)
 
     def has_terminate_on_nan(self) -> bool:
         return any(isinstance(c, TerminateOnNaN) for c in self.callbacks)
 
-    def on_train_begin(self, logs):
+    def _each(self, hook: str, args: tuple, logs: dict | None) -> None:
+        logs = {} if logs is None else logs
+        public = {k: v for k, v in logs.items() if not (isinstance(k, str) and k.startswith("_"))}
+        private = {k: v for k, v in logs.items() if k not in public}
         for c in self.callbacks:
-            c.on_train_begin(logs)
+            seen = {**public, **private} if c._private_logs else public
+            _async.run(getattr(c, hook)(*args, seen))
+
+    def on_train_begin(self, logs):
+        self._each("on_train_begin", (), logs)
 
     def on_train_end(self, logs):
-        for c in self.callbacks:
-            c.on_train_end(logs)
+        self._each("on_train_end", (), logs)
 
     def on_epoch_begin(self, epoch, logs):
-        for c in self.callbacks:
-            c.on_epoch_begin(epoch, logs)
+        self._each("on_epoch_begin", (epoch,), logs)
 
     def on_epoch_end(self, epoch, logs):
-        for c in self.callbacks:
-            c.on_epoch_end(epoch, logs)
+        self._each("on_epoch_end", (epoch,), logs)
 
     def on_batch_begin(self, batch, logs):
-        for c in self.callbacks:
-            c.on_batch_begin(batch, logs)
+        self._each("on_train_batch_begin", (batch,), logs)
 
     def on_batch_end(self, batch, logs):
-        for c in self.callbacks:
-            c.on_batch_end(batch, logs)
+        self._each("on_train_batch_end", (batch,), logs)
 
 
 def _as_callbacks(user: Any) -> list[Callback]:
@@ -403,3 +598,10 @@ def _as_callbacks(user: Any) -> list[Callback]:
                 f"{type(cb).__name__}."
             )
     return out
+
+
+# TF.js's camelCase names of the factories (tf.callbacks.earlyStopping, ...)
+earlyStopping = early_stopping  # noqa: N816  (TF.js's name)
+terminateOnNaN = terminate_on_nan  # noqa: N816  (TF.js's spelling of NaN)
+terminateOnNan = terminate_on_nan  # noqa: N816  (the generated camelCase spelling)
+modelCheckpoint = model_checkpoint  # noqa: N816  (camelCase spelling)

@@ -1,10 +1,17 @@
-"""fit: TF.js's `model.fit` (training.ts `fit` and `fitDataset`) over arrays or batch sources.
+"""fit: TF.js's `model.fit`, `fitDataset` and `evaluateDataset` (training.ts,
+training_dataset.ts) over arrays, tf.data Datasets or other sources of batches.
 
 The epoch loop of the training API: arguments in TF.js's forms (keywords, an options dict,
-camelCase or snake_case), validation split or data, shuffling with the library's seeded
-generator, class and sample weights, callbacks and History, and a stop at the first
-non-finite loss that keeps the last finite weights. Each batch goes through
-`TrainingMixin._train_step` (models/training.py), the one step shared with `train_on_batch`.
+camelCase or snake_case), validation split or data (arrays or a Dataset), shuffling with the
+library's seeded generator, class and sample weights, callbacks and History, and a stop at the
+first non-finite loss that keeps the last finite weights. Each batch goes through
+`TrainingMixin._train_step` (models/training.py), the one step shared with `train_on_batch`,
+so fitting a dataset of batches gives the numbers of `train_on_batch` on those batches.
+
+Keras's form works too: `model.fit(train_ds, epochs=10, validation_data=val_ds)` with a
+Dataset of (x, y) batches (`steps_per_epoch` and `validation_steps` are Keras's names of
+`batchesPerEpoch` and `validationBatches`). `yieldEvery` is accepted and ignored: it says when
+TF.js yields to the browser's event loop, which has no counterpart here.
 """
 
 from __future__ import annotations
@@ -18,9 +25,11 @@ import numpy as np
 
 from .. import _random
 from .. import callbacks as callbacks_mod
+from .._options import merge_options
+from ..data import Dataset
 from ..tensor import Tensor
 from . import data as data_mod
-from . import tape_free
+from . import dataset_fit, tape_free
 
 
 class FitMixin:
@@ -68,10 +77,13 @@ class FitMixin:
         sample_weight = opts.get("sample_weight", sample_weight)
         initial_epoch = opts.get("initial_epoch", initial_epoch)
         batches_per_epoch = opts.get("batches_per_epoch", batches_per_epoch)
+        validation_batches = opts.get("validation_batches", opts.get("validation_steps"))
         self._check_compiled("training it")
         if self._is_training:
             raise ValueError("Cannot start training because another fit() call is ongoing.")
-        if y is None and _is_batch_source(x):
+        if y is None and (isinstance(x, Dataset) or _is_batch_source(x)):
+            if batches_per_epoch is None:
+                batches_per_epoch = opts.get("steps_per_epoch")
             return self._fit_iterable(
                 x,
                 epochs,
@@ -81,6 +93,13 @@ class FitMixin:
                 validation_data,
                 initial_epoch,
                 class_weight,
+                validation_batches=validation_batches,
+                validation_batch_size=opts.get("validation_batch_size") or 32,
+            )
+        if isinstance(x, Dataset):
+            raise ValueError(
+                "fit(): x is a tf.data Dataset, whose elements carry the targets; do not pass "
+                "y. Give (x, y) or {'xs', 'ys'} batches: model.fit(ds, epochs=10)."
             )
         if y is None:
             raise ValueError(
@@ -101,9 +120,9 @@ class FitMixin:
                 "x and y need the same number of samples."
             )
         sws = self._sample_weights(ys, sample_weight, class_weight, n_x)
-        val = None
+        val: Any = None
         if validation_data is not None:
-            val = self._validation_arrays(validation_data)
+            val = self._validation(validation_data, validation_batches, "fit()")
         elif validation_split and 0 < validation_split < 1:
             split = int(np.floor(n_x * (1 - validation_split)))
             if split == 0 or split == n_x:
@@ -207,7 +226,10 @@ class FitMixin:
                         break
                 epoch_logs = {k: v / max(seen, 1) for k, v in sums.items()}
                 if val is not None and not self.stop_training:
-                    val_values = self._evaluate_arrays(val[0], val[1], val_batch_size)
+                    if callable(val):  # a dataset: TF.js's evaluateDataset
+                        val_values = val()
+                    else:
+                        val_values = self._evaluate_arrays(val[0], val[1], val_batch_size)
                     for k, v in zip(self.metrics_names, val_values):
                         epoch_logs[f"val_{k}"] = v
                 epoch_logs["_seconds"] = time.perf_counter() - started
@@ -245,10 +267,21 @@ class FitMixin:
         validation_data,
         initial_epoch,
         class_weight,
+        *,
+        validation_batches=None,
+        validation_batch_size=32,
+        where="fit()",
     ) -> callbacks_mod.History:
-        """fit on an iterable or generator of (x, y) batches (TF.js's fitDataset)."""
-        val = self._validation_arrays(validation_data) if validation_data is not None else None
+        """fit on a Dataset, an iterable or a generator of batches (TF.js's fitDataset): a
+        fresh iterator each epoch, or one iterator across epochs with `batches_per_epoch`."""
+        val = None
+        if validation_data is not None:
+            val = self._validation(validation_data, validation_batches, where)
         source = iter(dataset) if batches_per_epoch is not None else None
+        steps = batches_per_epoch
+        size = getattr(dataset, "size", None) if isinstance(dataset, Dataset) else None
+        if steps is None and size is not None and np.isfinite(size):
+            steps = int(size)
 
         def epoch_batches(epoch: int):
             nonlocal source
@@ -260,23 +293,20 @@ class FitMixin:
                 except StopIteration:
                     if batches_per_epoch is not None:  # as TF.js: warn and stop training
                         warnings.warn(
-                            f"fit(): the data ran out after {count} batch(es) of epoch "
+                            f"{where}: the data ran out after {count} batch(es) of epoch "
                             f"{epoch + 1}, though batches_per_epoch={batches_per_epoch}; "
                             "training stops here. Give at least batches_per_epoch * epochs "
-                            "batches.",
+                            "batches (ds.repeat() makes a dataset endless).",
                             RuntimeWarning,
                             stacklevel=4,
                         )
                         self.stop_training = True
                     return
-                if isinstance(item, dict):
-                    bx, by = item.get("xs"), item.get("ys")
-                else:
-                    bx, by = item
-                xs = self._inputs_arrays(bx)
-                ys = self._target_arrays(by)
-                n = data_mod.sample_count(xs, "fit(): batch inputs")
-                ws = self._sample_weights(ys, None, class_weight, n)
+                if item is None:  # TF.js skips a null value
+                    continue
+                xs, ys, sw = dataset_fit.element_arrays(self, item, where)
+                n = data_mod.sample_count(xs, f"{where}: batch inputs")
+                ws = self._sample_weights(ys, sw, class_weight, n)
                 count += 1
                 yield xs, ys, ws
 
@@ -287,11 +317,94 @@ class FitMixin:
             verbose,
             callbacks,
             val,
-            val_batch_size=32,
+            val_batch_size=validation_batch_size,
             samples=None,
-            steps=batches_per_epoch,
+            steps=steps,
             batch_size=None,
         )
+
+    def _validation(self, validation_data: Any, batches: int | None, where: str) -> Any:
+        """Arrays for [x_val, y_val]; for a dataset, a function evaluating it (a fresh
+        iterator each epoch, at most `batches` batches)."""
+        if dataset_fit.is_dataset(validation_data):
+            count = dataset_fit.positive_int(batches, where, "validationBatches")
+            return lambda: dataset_fit.evaluate_values(
+                self, validation_data, count, where, stacklevel=5
+            )
+        return self._validation_arrays(validation_data)
+
+    # -- fitDataset / evaluateDataset -------------------------------------------------------
+    def fit_dataset(
+        self, dataset: Any, args: dict[str, Any] | None = None, **kwargs: Any
+    ) -> callbacks_mod.History:
+        """Train on a tf.data Dataset of batches (TF.js's `model.fitDataset(ds, {epochs})`).
+
+        Elements are `{xs, ys}`, `[xs, ys]` or `(x, y[, sample_weight])` batches. Options (a
+        dict or keywords, either spelling): epochs (required, as TF.js), batchesPerEpoch
+        (one iterator across epochs; without it each epoch reads the dataset afresh),
+        validationData (a Dataset or [x, y]), validationBatches, validationBatchSize,
+        callbacks, initialEpoch, verbose (default 1), classWeight; yieldEvery is ignored.
+        """
+        where = "fitDataset()"
+        opts = merge_options(where, args, kwargs, _FIT_DATASET_KEYS, ignored=("yield_every",))
+        if opts.get("validation_split") is not None:
+            raise ValueError(
+                f"{where}: validationSplit is not supported by fitDataset(); use "
+                "validationData (a Dataset, or [x_val, y_val]) instead."
+            )
+        self._check_compiled("training it")
+        if not dataset_fit.is_dataset(dataset) and not _is_batch_source(dataset):
+            raise TypeError(
+                f"{where}: expected a tf.data Dataset of batches, got {type(dataset).__name__}. "
+                "Build one with tf.data.array(...) / tf.data.generator(...) and .batch(n), or "
+                "call fit(x, y) for arrays."
+            )
+        epochs = dataset_fit.positive_int(opts.get("epochs"), where, "config.epochs")
+        if epochs is None:
+            raise ValueError(
+                f"{where}: config.epochs is required (as in TF.js): "
+                "model.fitDataset(ds, {'epochs': 10}) or model.fit_dataset(ds, epochs=10)."
+            )
+        per_epoch = dataset_fit.positive_int(
+            opts.get("batches_per_epoch"), where, "config.batchesPerEpoch"
+        )
+        if self._is_training:
+            raise ValueError("Cannot start training because another fit() call is ongoing.")
+        verbose = opts.get("verbose")
+        return self._fit_iterable(
+            dataset,
+            epochs,
+            per_epoch,
+            1 if verbose is None else verbose,
+            opts.get("callbacks"),
+            opts.get("validation_data"),
+            opts.get("initial_epoch") or 0,
+            opts.get("class_weight"),
+            validation_batches=opts.get("validation_batches"),
+            validation_batch_size=opts.get("validation_batch_size") or 32,
+            where=where,
+        )
+
+    def evaluate_dataset(
+        self, dataset: Any, args: dict[str, Any] | None = None, **kwargs: Any
+    ) -> Tensor | list[Tensor]:
+        """Loss (and metrics) over a dataset of batches (TF.js's `model.evaluateDataset`):
+        each batch's values weighted by its size; at most `batches` batches."""
+        where = "evaluateDataset()"
+        opts = merge_options(where, args, kwargs, ("batches", "verbose"))
+        self._check_compiled("evaluating it")
+        if not dataset_fit.is_dataset(dataset) and not _is_batch_source(dataset):
+            raise TypeError(
+                f"{where}: expected a tf.data Dataset of batches, got {type(dataset).__name__}; "
+                "for arrays call evaluate(x, y)."
+            )
+        batches = dataset_fit.positive_int(opts.get("batches"), where, "batches")
+        values = dataset_fit.evaluate_values(self, dataset, batches, where)
+        scalars = [Tensor._wrap(np.asarray(v, np.float32)) for v in values]
+        return scalars[0] if len(scalars) == 1 else scalars
+
+    fitDataset = fit_dataset  # noqa: N815  (TF.js's name)
+    evaluateDataset = evaluate_dataset  # noqa: N815  (TF.js's name)
 
     def _validation_arrays(self, validation_data: Any) -> tuple[list, list]:
         if isinstance(validation_data, (list, tuple)) and len(validation_data) == 2:
@@ -338,15 +451,30 @@ _FIT_KEYS = {
     "initialEpoch": "initial_epoch",
     "batchesPerEpoch": "batches_per_epoch",
     "yieldEvery": None,
-    "stepsPerEpoch": None,
-    "validationSteps": None,
-    "validationBatchSize": None,
-    "validationBatches": None,
+    "stepsPerEpoch": "steps_per_epoch",  # Keras's name of batchesPerEpoch (batch sources only)
+    "validationSteps": "validation_steps",  # Keras's name of validationBatches
+    "validationBatchSize": "validation_batch_size",  # validation on arrays, batch sources only
+    "validationBatches": "validation_batches",  # a validation Dataset's batches per epoch
 }
+
+_FIT_DATASET_KEYS = (
+    "epochs",
+    "batches_per_epoch",
+    "verbose",
+    "callbacks",
+    "validation_data",
+    "validation_batch_size",
+    "validation_batches",
+    "initial_epoch",
+    "class_weight",
+    "validation_split",
+)
 
 
 def _is_batch_source(x: Any) -> bool:
     """An iterable of (x, y) batches (or {"xs", "ys"} dicts), rather than the data itself."""
+    if isinstance(x, Dataset):
+        return True
     if x is None or isinstance(x, (Tensor, np.ndarray, dict, str)):
         return False
     if isinstance(x, (list, tuple)):

@@ -1,0 +1,143 @@
+"""The elements of a dataset as the model's arrays, for fitDataset and evaluateDataset
+(tfjs-layers training_dataset.ts `standardizeDataIteratorOutput`).
+
+An element is TF.js's `{xs, ys}` (each a Tensor, a list of them, or a dict keyed by input or
+output name), a `[xs, ys]` list, or Keras's `(x, y)` / `(x, y, sample_weight)` tuple. Every
+input and target of one element must hold the same number of samples.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from ..data import Dataset, LazyIterator
+from ..tensor import Tensor
+from . import data as data_mod
+
+
+def is_dataset(value: Any) -> bool:
+    """A tf.data Dataset, its iterator, or a Python iterator/generator of batches."""
+    if isinstance(value, (Dataset, LazyIterator)):
+        return True
+    return hasattr(value, "__next__") and not isinstance(value, (Tensor, np.ndarray))
+
+
+def iterate(source: Any) -> Iterator[Any]:
+    """A fresh iterator of a Dataset; the iterator itself otherwise (TF.js's LazyIterator)."""
+    return iter(source)
+
+
+def split_element(item: Any, where: str) -> tuple[Any, Any, Any]:
+    """(xs, ys, sample_weight or None) of one element."""
+    if isinstance(item, Mapping):
+        if item.get("xs") is None or item.get("ys") is None:
+            raise ValueError(
+                f"{where}: a dataset for training is expected to give elements of the form "
+                "{'xs': x, 'ys': y} (or (x, y) pairs), where x and y may be a Tensor, a list of "
+                "Tensors, or a dict keyed by input/output name; this one gave a dict with keys "
+                f"{sorted(map(str, item))}. Map the elements, e.g. "
+                "ds.map(lambda e: {'xs': e['features'], 'ys': e['label']})."
+            )
+        return item["xs"], item["ys"], None
+    if isinstance(item, (list, tuple)) and len(item) in (2, 3):
+        return item[0], item[1], item[2] if len(item) == 3 else None
+    kind = f"{type(item).__name__}" + (
+        f" of {len(item)} items" if isinstance(item, (list, tuple)) else ""
+    )
+    raise ValueError(
+        f"{where}: a dataset for training is expected to give elements of the form "
+        "{'xs': x, 'ys': y}, [x, y] or (x, y[, sample_weight]); this one gave a "
+        f"{kind}. Map the elements into that form (ds.map(...)), and batch them "
+        "(ds.batch(32)) so each element is one batch."
+    )
+
+
+def _check_count(values: Any, names: list[str], kind: str, where: str) -> None:
+    """TF.js's check that a list of tensors has one per model input (output)."""
+    if (
+        isinstance(values, (list, tuple))
+        and values
+        and all(isinstance(v, (Tensor, np.ndarray)) for v in values)
+        and len(values) != len(names)
+    ):
+        raise ValueError(
+            f"{where}: the model has {len(names)} {kind}(s) {names}, but the dataset provides "
+            f"{len(values)}. Give one Tensor per {kind}, a dict keyed by these names, or a "
+            f"single Tensor for a model with one {kind}."
+        )
+
+
+def element_arrays(
+    model: Any, item: Any, where: str
+) -> tuple[list[np.ndarray], list[np.ndarray], Any]:
+    """The model's input and target arrays of one element, and its sample weights (or None)."""
+    bx, by, sw = split_element(item, where)
+    _check_count(bx, model.input_names, "input", where)
+    _check_count(by, model.output_names, "output", where)
+    xs = model._inputs_arrays(bx)
+    ys = model._target_arrays(by)
+    n = data_mod.sample_count(xs, f"{where}: batch inputs")
+    for name, y in zip(model.output_names, ys):
+        got = y.shape[0] if y.ndim else 1
+        if got != n:
+            raise ValueError(
+                f"{where}: batch size mismatch: output {name} has {got} samples; expected {n} "
+                f"based on input {model.input_names[0]}. Give x and y of each element the "
+                "same number of rows."
+            )
+    return xs, ys, sw
+
+
+def evaluate_values(
+    model: Any, source: Any, batches: int | None, where: str, stacklevel: int = 3
+) -> list[float]:
+    """TF.js's evaluateDataset: each batch's loss and metrics, weighted by its size."""
+    it = iterate(source)
+    sums: np.ndarray | None = None
+    seen = 0
+    done = 0
+    while batches is None or done < batches:
+        try:
+            item = next(it)
+        except StopIteration:
+            if batches is not None:
+                warnings.warn(
+                    f"{where}: the dataset ran out after {done} batch(es), though "
+                    f"batches={batches}; evaluation stops there. Give at least {batches} "
+                    "batches (ds.repeat() makes a dataset endless).",
+                    RuntimeWarning,
+                    stacklevel=stacklevel,
+                )
+            break
+        xs, ys, _ = element_arrays(model, item, where)
+        n = data_mod.sample_count(xs, f"{where}: batch inputs")
+        values = np.asarray(model._evaluate_arrays(xs, ys, max(n, 1))) * n
+        sums = values if sums is None else sums + values
+        seen += n
+        done += 1
+    if sums is None or seen == 0:
+        raise ValueError(
+            f"{where}: the dataset gave no samples to evaluate. Check that it is not empty "
+            "(ds.size) and not exhausted (pass the Dataset, not a used iterator)."
+        )
+    return list(sums / seen)
+
+
+def positive_int(value: Any, where: str, name: str) -> int | None:
+    """None, or `value` as a positive integer (TF.js's asserts on epochs, batches...)."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer, float))
+        or (isinstance(value, float) and not value.is_integer())
+        or value <= 0
+    ):
+        raise ValueError(
+            f"{where}: {name} is expected to be a positive integer, but got {value!r}."
+        )
+    return int(value)
