@@ -104,8 +104,10 @@ def test_required_fields_and_arguments_are_checked(scoped_registry):
         SignSGD(None)
     with pytest.raises(TypeError, match=r"SignSGD\(\): missing a required argument"):
         SignSGD()
-    with pytest.raises(TypeError, match="unexpected keyword argument 'gradScale'"):
-        SignSGD(0.1, gradScale=2)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'gradScal'"):
+        SignSGD(0.1, gradScal=2)
+    # a field's config spelling (TF.js's camelCase key) is a keyword too
+    assert SignSGD(0.1, gradScale=2).scale == SignSGD(0.1, grad_scale=2).scale == 2
 
 
 def test_unregister_removes_every_trace(scoped_registry):

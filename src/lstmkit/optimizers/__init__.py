@@ -26,7 +26,7 @@ from .registry import CLASSES, factories, unregister
 from .sgd import SGD, sgd
 from .momentum import Momentum, momentum
 from .adam import Adam, adam
-from .rmsprop import RMSProp, rmsprop
+from .rmsprop import RMSProp, RMSprop, rmsprop
 from .adagrad import Adagrad, adagrad
 from .adadelta import Adadelta, adadelta
 from .adamax import Adamax, adamax
@@ -47,6 +47,7 @@ __all__ = [
     "Momentum",
     "Optimizer",
     "RMSProp",
+    "RMSprop",
     "adadelta",
     "adagrad",
     "adam",

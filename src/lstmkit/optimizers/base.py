@@ -30,6 +30,22 @@ from .fields import Field, config_value, js_number
 
 GradsLike = Mapping[str, Any] | Iterable[Any]
 
+_KERAS_OPTIONS: dict[str, Any] = {
+    "name": None,
+    "amsgrad": False,
+    "weight_decay": None,
+    "clipnorm": None,
+    "clipvalue": None,
+    "global_clipnorm": None,
+    "use_ema": False,
+    "ema_momentum": 0.99,
+    "ema_overwrite_frequency": None,
+    "loss_scale_factor": None,
+    "gradient_accumulation_steps": None,
+    "jit_compile": True,
+}
+"""Keras 3 optimizer options and their defaults (keras/src/optimizers/base_optimizer.py)."""
+
 
 class Optimizer:
     """Base class: `minimize`, `apply_gradients`, slots, `get_weights`/`set_weights`, configs.
@@ -64,6 +80,10 @@ class Optimizer:
             registry.register(cls)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if len(args) == 1 and isinstance(args[0], Mapping):  # TF.js-style {learningRate: ...}
+            kwargs = {**args[0], **kwargs}
+            args = ()
+        kwargs = self._keyword_spellings(kwargs)
         try:
             bound = type(self).__signature__.bind(*args, **kwargs)
         except TypeError as e:
@@ -234,6 +254,26 @@ class Optimizer:
 
     def _after_restore(self) -> None:
         pass
+
+    @classmethod
+    def _keyword_spellings(cls, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Constructor keywords in any spelling a field reads (TF.js's `learningRate`, Keras's
+        `beta_1`, `rho`, `lr`) under the field's name. Keras's extra options are accepted at
+        their defaults (`name`, `amsgrad=False`, `weight_decay=None`, `clipnorm=None`, ...)
+        and refused otherwise, since the update here is TF.js's, which has none of them."""
+        spellings = {k: f.name for f in cls.fields for k in (*f.config_keys(), f.name)}
+        out: dict[str, Any] = {}
+        for key, value in kwargs.items():
+            if key in _KERAS_OPTIONS:
+                if value is not None and value != _KERAS_OPTIONS[key] and key != "name":
+                    raise ValueError(
+                        f"{cls.__name__}(): Keras's {key}={value!r} is not supported (TF.js's "
+                        f"{cls.class_name} has no such option); leave it at "
+                        f"{_KERAS_OPTIONS[key]!r} or remove it."
+                    )
+                continue
+            out[spellings.get(key, key)] = value
+        return out
 
     @classmethod
     def _args_from_config(cls, config: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,11 +7,13 @@ learning-rate decay), so a config's `rho` wins over its `decay`.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from . import registry
 from .base import Optimizer
-from .fields import EPSILON, epsilon, flag, learning_rate, number
+from .fields import EPSILON, Field, epsilon, flag, learning_rate, number
 
 
 class RMSProp(Optimizer):
@@ -22,7 +24,7 @@ class RMSProp(Optimizer):
     """
 
     class_name = "RMSProp"
-    fields = (
+    fields: ClassVar[tuple[Field, ...]] = (
         learning_rate(config_default=0.001),
         number("decay", 0.9, read=("rho", "decay")),
         number("momentum", 0.0),
@@ -57,3 +59,13 @@ class RMSProp(Optimizer):
 
 
 rmsprop = registry.factory(RMSProp)
+
+
+class RMSprop(RMSProp):
+    """Keras's spelling and defaults: `RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0,
+    epsilon=1e-07, centered=False)`; the update and the saved class are TF.js's RMSProp."""
+
+    fields: ClassVar[tuple[Field, ...]] = (
+        learning_rate(0.001),
+        *RMSProp.fields[1:],
+    )

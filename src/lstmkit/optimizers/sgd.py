@@ -19,6 +19,22 @@ class SGD(Optimizer):
     compile_name: ClassVar[str | None] = "sgd"
     compile_args = (0.01,)
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        # Keras's SGD(learning_rate, momentum, nesterov): with momentum, TF.js's Momentum, whose
+        # update is the same for a constant learning rate (v = -lr * accumulation).
+        if cls is SGD and (kwargs.get("momentum") or kwargs.get("nesterov")):
+            momentum, nesterov = kwargs.pop("momentum", 0.0), kwargs.pop("nesterov", False)
+            return registry.CLASSES["Momentum"](
+                *args, momentum=momentum, use_nesterov=nesterov, **kwargs
+            )
+        return super().__new__(cls)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if type(self) is SGD:  # Keras's momentum=0, nesterov=False: plain SGD
+            kwargs.pop("momentum", None)
+            kwargs.pop("nesterov", None)
+        super().__init__(*args, **kwargs)
+
     def set_learning_rate(self, learning_rate: float) -> None:
         self.learning_rate = learning_rate
 
