@@ -7,6 +7,8 @@ module that accepts both converts with these two functions.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 
 def to_snake_case(name: str) -> str:
@@ -53,3 +55,18 @@ def add_camel_case_aliases(cls: type, skip: frozenset[str] = frozenset()) -> Non
             continue
         if other != name and other not in own:
             setattr(cls, other, value)
+
+
+def add_camel_case_functions(
+    namespace: dict[str, Any], names: Iterable[str], extra: Mapping[str, str] | None = None
+) -> list[str]:
+    """Put TF.js's camelCase spelling of each snake_case function of a module beside it
+    (`glorot_uniform` -> `glorotUniform`), plus `extra` (camelCase -> snake_case) where TF.js's
+    name is not the mechanical one (`leCunNormal`). Returns the names added."""
+    added = []
+    pairs = {to_camel_case(n): n for n in names if "_" in n and not n.startswith("_")}
+    for camel, snake in {**pairs, **(extra or {})}.items():
+        if camel not in namespace:
+            namespace[camel] = namespace[snake]
+            added.append(camel)
+    return added

@@ -9,8 +9,10 @@ is an error and not a silently ignored option.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Mapping
-from typing import Any
+import functools
+import inspect
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, TypeVar
 
 from ._names import to_camel_case, to_snake_case
 
@@ -66,3 +68,28 @@ def raise_unknown(where: str, unknown: list[str], known: Collection[str]) -> Non
         f"{where}: unknown option{plural} {', '.join(parts)}. "
         f"Known options: {', '.join(sorted(known))} (or their camelCase spellings)."
     )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def accepts_config(fn: F) -> F:
+    """Let a factory also take TF.js's one config object: `glorot_uniform({"seed": 1})` is
+    `glorot_uniform(seed=1)`, and camelCase keywords (`max_norm(maxValue=2)`) are accepted.
+
+    The object's keys (either spelling) must name the factory's parameters; an unknown key is
+    an error with the close matches.
+    """
+    params = inspect.signature(fn).parameters.values()
+    known = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    where = f"{to_camel_case(fn.__name__)}()"
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if len(args) == 1 and is_options(args[0]):
+            return fn(**merge_options(where, args[0], kwargs, known))
+        if kwargs:
+            kwargs = merge_options(where, None, kwargs, known)
+        return fn(*args, **kwargs)
+
+    return call  # type: ignore[return-value]

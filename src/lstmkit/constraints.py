@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from ._names import add_camel_case_functions
+from ._options import accepts_config
 from .initializers import (
     Serializable,
     _camel_kwargs,
@@ -185,21 +187,25 @@ def deserialize(config: dict[str, Any]) -> Constraint:
     return _deserialize("constraint", config, _CLASSES, _NAMES)
 
 
+@accepts_config
 def max_norm(max_value: float = 2, axis: Axis = 0, **kwargs: Any) -> Constraint:
     """`tf.constraints.maxNorm` (camelCase `maxValue=` accepted too)."""
     return MaxNorm(max_value, axis, **kwargs)
 
 
+@accepts_config
 def unit_norm(axis: Axis = 0) -> Constraint:
     """`tf.constraints.unitNorm`."""
     return UnitNorm(axis)
 
 
+@accepts_config
 def non_neg() -> Constraint:
     """`tf.constraints.nonNeg`."""
     return NonNeg()
 
 
+@accepts_config
 def min_max_norm(
     min_value: float = 0.0,
     max_value: float = 1.0,
@@ -209,3 +215,7 @@ def min_max_norm(
 ) -> Constraint:
     """`tf.constraints.minMaxNorm` (camelCase `minValue=`/`maxValue=` accepted too)."""
     return MinMaxNorm(min_value, max_value, rate, axis, **kwargs)
+
+
+# TF.js's camelCase names of the factories (tf.constraints.maxNorm, nonNeg, ...)
+add_camel_case_functions(globals(), ("max_norm", "unit_norm", "non_neg", "min_max_norm"))

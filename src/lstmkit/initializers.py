@@ -22,7 +22,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import _precision, _random
-from ._names import to_camel_case, to_snake_case
+from ._names import add_camel_case_functions, to_camel_case, to_snake_case
+from ._options import accepts_config
 from .tensor import _check_shape, _np_dtype, truncated_normal_array
 
 ShapeLike = Sequence[int] | int
@@ -510,68 +511,83 @@ def deserialize(config: dict[str, Any]) -> Initializer:
 # -- factories, as tf.initializers.* -------------------------------------------------------------
 
 
+@accepts_config
 def zeros() -> Initializer:
     return Zeros()
 
 
+@accepts_config
 def ones() -> Initializer:
     return Ones()
 
 
+@accepts_config
 def constant(value: float) -> Initializer:
     return Constant(value)
 
 
+@accepts_config
 def random_uniform(
     minval: float = -0.05, maxval: float = 0.05, seed: int | None = None
 ) -> Initializer:
     return RandomUniform(minval, maxval, seed)
 
 
+@accepts_config
 def random_normal(mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> Initializer:
     return RandomNormal(mean, stddev, seed)
 
 
+@accepts_config
 def truncated_normal(
     mean: float = 0.0, stddev: float = 0.05, seed: int | None = None
 ) -> Initializer:
     return TruncatedNormal(mean, stddev, seed)
 
 
+@accepts_config
 def identity(gain: float = 1.0) -> Initializer:
     return Identity(gain)
 
 
+@accepts_config
 def variance_scaling(
     scale: float = 1.0, mode: str = "fanIn", distribution: str = "normal", seed: int | None = None
 ) -> Initializer:
     return VarianceScaling(scale, mode, distribution, seed)
 
 
+@accepts_config
 def glorot_uniform(seed: int | None = None) -> Initializer:
     return GlorotUniform(seed)
 
 
+@accepts_config
 def glorot_normal(seed: int | None = None) -> Initializer:
     return GlorotNormal(seed)
 
 
+@accepts_config
 def he_normal(seed: int | None = None) -> Initializer:
     return HeNormal(seed)
 
 
+@accepts_config
 def he_uniform(seed: int | None = None) -> Initializer:
     return HeUniform(seed)
 
 
+@accepts_config
 def lecun_normal(seed: int | None = None) -> Initializer:
     return LeCunNormal(seed)
 
 
+@accepts_config
 def lecun_uniform(seed: int | None = None) -> Initializer:
     return LeCunUniform(seed)
 
 
+@accepts_config
 def orthogonal(gain: float = 1.0, seed: int | None = None) -> Initializer:
     return Orthogonal(gain, seed)
 
@@ -579,3 +595,27 @@ def orthogonal(gain: float = 1.0, seed: int | None = None) -> Initializer:
 def names() -> list[str]:
     """The TF.js initializer identifiers."""
     return list(_NAMES)
+
+
+# TF.js's camelCase names of the factories (tf.initializers.glorotUniform, leCunNormal, ...)
+add_camel_case_functions(
+    globals(),
+    (
+        "zeros",
+        "ones",
+        "constant",
+        "random_uniform",
+        "random_normal",
+        "truncated_normal",
+        "identity",
+        "variance_scaling",
+        "glorot_uniform",
+        "glorot_normal",
+        "he_normal",
+        "he_uniform",
+        "lecun_normal",
+        "lecun_uniform",
+        "orthogonal",
+    ),
+    {"leCunNormal": "lecun_normal", "leCunUniform": "lecun_uniform"},
+)

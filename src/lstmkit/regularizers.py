@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._options import accepts_config
 from .engine import ops
 from .initializers import Serializable, _deserialize, _get, _number, _serialize
 from .tensor import Tensor, as_tensor, scalar
@@ -89,16 +90,19 @@ def deserialize(config: dict[str, Any]) -> Regularizer:
     return _deserialize("regularizer", config, _CLASSES, _NAMES)
 
 
+@accepts_config
 def l1l2(l1: float = _DEFAULT_RATE, l2: float = _DEFAULT_RATE) -> Regularizer:
     """`tf.regularizers.l1l2`: both penalties, 0.01 each by default."""
     return L1L2(l1, l2)
 
 
+@accepts_config
 def l1(l1: float = _DEFAULT_RATE) -> Regularizer:
     """`tf.regularizers.l1`: `sum(l1 * |x|)`."""
     return L1L2(l1=l1, l2=0)
 
 
+@accepts_config
 def l2(l2: float = _DEFAULT_RATE) -> Regularizer:
     """`tf.regularizers.l2`: `sum(l2 * x^2)`."""
     return L1L2(l1=0, l2=l2)
