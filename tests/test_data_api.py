@@ -232,6 +232,23 @@ def test_async_methods_and_iterator_protocol():
     ]
     assert list(tf.data.array([1, 2]).iterator()) == [1, 2]
     assert tf.data.array([1, 2]).toArrayForTest() == [1, 2]
+    r = tf.data.array([7]).iterator().next()  # `const {value, done} = await it.next()`
+    assert (r.value, r.done) == (7, False) and r == {"value": 7, "done": False}
+    with pytest.raises(AttributeError):
+        r.other  # noqa: B018
+
+
+def test_array_takes_python_iterables_once():
+    ds = tf.data.array(range(4))
+    assert ds.size == 4 and ds.toArray() == [0, 1, 2, 3] and ds.toArray() == [0, 1, 2, 3]
+    gen = tf.data.array(i * i for i in range(3))  # read now, so it can be iterated again
+    assert gen.toArray() == gen.toArray() == [0, 1, 4]
+    rows = tf.data.array(np.arange(6).reshape(3, 2)).batch(3).toArray()[0]
+    np.testing.assert_array_equal(rows.numpy(), np.arange(6).reshape(3, 2))
+    with pytest.raises(TypeError, match="expected a list of items"):
+        tf.data.array({"a": 1})
+    with pytest.raises(TypeError, match="expected a list of items"):
+        tf.data.array(5)
 
 
 # -- Keras preprocessing ----------------------------------------------------------------------
@@ -302,6 +319,25 @@ def windows_by_loop(data, targets, length, stride, rate, start, end):
             ys.append(targets[start + p])
         p += stride
     return np.array(xs), np.array(ys)
+
+
+def test_keras_module_paths_and_to_categorical():
+    assert tf.preprocessing.sequence.pad_sequences is tf.utils.pad_sequences
+    assert tf.preprocessing.timeseries_dataset_from_array is tf.utils.timeseries_dataset_from_array
+    from lstmkit.preprocessing.sequence import pad_sequences
+
+    assert pad_sequences([[1]], maxlen=2).tolist() == [[0, 1]]
+    labels = np.array([[2], [0], [1], [2]])  # (n, 1): the trailing 1 is dropped, as in Keras
+    onehot = tf.utils.to_categorical(labels)
+    assert onehot.shape == (4, 3) and onehot.dtype == np.float32
+    np.testing.assert_array_equal(onehot, np.eye(3, dtype=np.float32)[[2, 0, 1, 2]])
+    grid = tf.utils.to_categorical(tf.tensor([[0, 1], [1, 3]], dtype="int32"), num_classes=5)
+    assert grid.shape == (2, 2, 5) and grid[1, 1].tolist() == [0, 0, 0, 1, 0]
+    assert tf.utils.to_categorical([1, -1], 3).tolist() == [[0, 1, 0], [0, 0, 1]]  # as NumPy
+    with pytest.raises(ValueError, match="class 3 is out of range for num_classes=3"):
+        tf.utils.to_categorical([0, 3], num_classes=3)
+    with pytest.raises(ValueError, match="whole numbers"):
+        tf.utils.to_categorical([0.5])
 
 
 @pytest.mark.parametrize(

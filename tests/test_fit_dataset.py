@@ -109,6 +109,53 @@ def test_batches_per_epoch_reads_one_iterator_across_epochs():
     assert len(h.history["loss"]) == 3
 
 
+def test_tfjs_dataset_objects_and_iterators():
+    """TF.js's fitDataset only calls `dataset.iterator()` (isDatasetObject), so programs pass
+    `{iterator: function* () {...}}`; evaluateDataset also reads an iterator itself."""
+    runs = []
+
+    def gen():
+        runs.append(1)
+        for bx, by in batches():
+            yield {"xs": bx, "ys": by}
+
+    want = lstm_model()
+    want.fitDataset(tf.data.array(batches()), {"epochs": 2, "verbose": 0})
+    model = lstm_model()
+    h = model.fitDataset({"iterator": gen}, {"epochs": 2, "verbose": 0})
+    assert len(runs) == 2 and h.params["steps"] is None  # a fresh iterator each epoch
+    for got, expected in zip(weights(model), weights(want)):
+        np.testing.assert_array_equal(got, expected)
+
+    class Source:  # an object whose async iterator() gives an async generator
+        size = 4
+
+        async def iterator(self):
+            async def agen():
+                for bx, by in batches():
+                    await asyncio.sleep(0)
+                    yield [bx, by]
+
+            return agen()
+
+    model = lstm_model()
+    h = model.fitDataset(Source(), {"epochs": 2, "verbose": 0, "validationData": Source()})
+    assert h.params["steps"] == 4 and "val_loss" in h.history
+    for got, expected in zip(weights(model), weights(want)):
+        np.testing.assert_array_equal(got, expected)
+    loss, _ = model.evaluateDataset(tf.data.array(batches()))
+    for it in (tf.data.array(batches()).iterator(), iter(batches())):
+        assert float(model.evaluateDataset(it)[0].numpy()) == float(loss.numpy())
+    items = iter(batches())
+
+    class JsIterator:  # TF.js's LazyIterator protocol: next() -> {value, done}
+        def next(self):
+            item = next(items, None)
+            return {"value": item, "done": item is None}
+
+    assert float(model.evaluateDataset(JsIterator())[0].numpy()) == float(loss.numpy())
+
+
 def test_validation_data_as_dataset_or_arrays_and_evaluate_dataset():
     vx, vy = X[:10], Y[:10]
     val_ds = tf.data.array([(vx[:4], vy[:4]), (vx[4:], vy[4:])])

@@ -94,6 +94,18 @@ def shuffled(source: Iterable[Any], buffer_size: int, rng: np.random.Generator) 
         refill()
 
 
+class IteratorResult(ReadyDict):
+    """TF.js's `{value, done}`: a dict (`r['value']`) that also reads as attributes
+    (`r.value`, `r.done`, as ported `const {value, done} = await it.next()` code writes it),
+    and can be awaited."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 class LazyIterator(Ready):
     """TF.js's LazyIterator: `next()` gives `{'value': ..., 'done': ...}` (awaitable, as
     TF.js's promise); also a plain Python iterator (`for e in it`, `next(it)`)."""
@@ -101,13 +113,13 @@ class LazyIterator(Ready):
     def __init__(self, source: Iterator[Any]) -> None:
         self._source = source
 
-    def next(self) -> ReadyDict:
+    def next(self) -> IteratorResult:
         """The next element as TF.js's IteratorResult: done True (value None) at the end."""
         try:
             value = next(self._source)
         except StopIteration:
-            return ReadyDict(value=None, done=True)
-        return ReadyDict(value=value, done=False)
+            return IteratorResult(value=None, done=True)
+        return IteratorResult(value=value, done=False)
 
     def __iter__(self) -> Iterator[Any]:
         return self

@@ -11,7 +11,7 @@ the end. This module defines a function named `zip`: the builtin is not used bel
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -24,19 +24,26 @@ from .dataset import Dataset, Size
 def array(items: Any) -> Dataset:
     """A dataset of the given items, in order (`tf.data.array([{xs: ..., ys: ...}, ...])`).
 
-    A list or tuple gives its items; a NumPy array or a Tensor its rows."""
+    A list or tuple gives its items; a NumPy array, a Tensor or an array-like (a pandas
+    DataFrame) its rows; another Python iterable (a range, a generator) is read once, now,
+    into a list, so the dataset can be iterated again."""
     if isinstance(items, Tensor):
-        rows = [Tensor._wrap(items._data[i]) for i in range(items.shape[0])] if items.shape else []
         if not items.shape:
             raise TypeError(
                 "tf.data.array(): expected a list of items, got a scalar Tensor; wrap it in a "
                 "list: tf.data.array([t])."
             )
-        values: list[Any] = rows
+        values: list[Any] = [Tensor._wrap(items._data[i]) for i in range(items.shape[0])]
     elif isinstance(items, np.ndarray) and items.ndim > 0:
         values = list(items)
-    elif isinstance(items, (list, tuple)):
-        values = items if isinstance(items, list) else list(items)
+    elif isinstance(items, list):
+        values = items
+    elif isinstance(items, tuple):
+        values = list(items)
+    elif hasattr(items, "__array__") and not isinstance(items, (np.ndarray, Mapping)):
+        values = list(np.asarray(items))
+    elif isinstance(items, Iterable) and not isinstance(items, (str, bytes, Mapping, np.ndarray)):
+        values = list(items)
     else:
         raise TypeError(
             f"tf.data.array(): expected a list of items (numbers, arrays, Tensors or dicts of "

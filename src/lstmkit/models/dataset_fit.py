@@ -1,5 +1,11 @@
 """The elements of a dataset as the model's arrays, for fitDataset and evaluateDataset
-(tfjs-layers training_dataset.ts `standardizeDataIteratorOutput`).
+(tfjs-layers training_dataset.ts `standardizeDataIteratorOutput`, `isDatasetObject`).
+
+A dataset is what TF.js accepts: a tf.data Dataset, or any object with an `iterator()` method
+(TF.js only checks for it; programs pass `{iterator: function* () {...}}`, here a dict with an
+'iterator' function or an object with that method, plain or `async`); evaluateDataset also
+takes an iterator (a tf.data LazyIterator, a Python iterator or generator, an async generator,
+or an object whose `next()` gives `{'value', 'done'}`).
 
 An element is TF.js's `{xs, ys}` (each a Tensor, a list of them, or a dict keyed by input or
 output name), a `[xs, ys]` list, or Keras's `(x, y)` / `(x, y, sample_weight)` tuple. Every
@@ -14,21 +20,64 @@ from typing import Any
 
 import numpy as np
 
+from .._async import run
 from ..data import Dataset, LazyIterator
+from ..data.readers import iterate as iterate_source
 from ..tensor import Tensor
 from . import data as data_mod
 
 
+def _iterator_method(value: Any) -> Any:
+    """The `iterator` function of a TF.js-style dataset object (a dict or an object), or None."""
+    if isinstance(value, Dataset):
+        return value.iterator
+    if isinstance(value, Mapping):
+        fn = value.get("iterator")
+    else:
+        fn = getattr(value, "iterator", None)
+    return fn if callable(fn) else None
+
+
+def is_dataset_object(value: Any) -> bool:
+    """TF.js's isDatasetObject: a Dataset, or anything with an `iterator()` function."""
+    return _iterator_method(value) is not None
+
+
+def is_iterator(value: Any) -> bool:
+    """An iterator to read batches from: Python's (`__next__`), an async generator, or a
+    TF.js-style object with a `next()` function (TF.js's isLazyIteratorObject)."""
+    if isinstance(value, (Tensor, np.ndarray, Mapping, list, tuple, str)):
+        return False
+    return (
+        isinstance(value, LazyIterator)
+        or hasattr(value, "__next__")
+        or hasattr(value, "__anext__")
+        or callable(getattr(value, "next", None))
+    )
+
+
 def is_dataset(value: Any) -> bool:
-    """A tf.data Dataset, its iterator, or a Python iterator/generator of batches."""
-    if isinstance(value, (Dataset, LazyIterator)):
-        return True
-    return hasattr(value, "__next__") and not isinstance(value, (Tensor, np.ndarray))
+    """A dataset (see the module docstring) or an iterator of batches."""
+    return is_dataset_object(value) or is_iterator(value)
 
 
-def iterate(source: Any) -> Iterator[Any]:
-    """A fresh iterator of a Dataset; the iterator itself otherwise (TF.js's LazyIterator)."""
-    return iter(source)
+def size_of(source: Any) -> float | None:
+    """The dataset's `size` when it says one (TF.js reads `dataset.size`), else None."""
+    size = source.get("size") if isinstance(source, Mapping) else getattr(source, "size", None)
+    if isinstance(size, bool) or not isinstance(size, (int, float, np.integer, np.floating)):
+        return None
+    return float(size)
+
+
+def iterate(source: Any, where: str = "fitDataset()") -> Iterator[Any]:
+    """A fresh iterator of a dataset (`await dataset.iterator()`), or the iterator itself,
+    read as Python iterators are whatever form it has."""
+    fn = _iterator_method(source)
+    if isinstance(source, Dataset):
+        return iter(source)
+    if fn is not None:
+        return iterate_source(run(fn()), where)
+    return iterate_source(source, where)
 
 
 def split_element(item: Any, where: str) -> tuple[Any, Any, Any]:
@@ -96,7 +145,7 @@ def evaluate_values(
     model: Any, source: Any, batches: int | None, where: str, stacklevel: int = 3
 ) -> list[float]:
     """TF.js's evaluateDataset: each batch's loss and metrics, weighted by its size."""
-    it = iterate(source)
+    it = iterate(source, where)
     sums: np.ndarray | None = None
     seen = 0
     done = 0

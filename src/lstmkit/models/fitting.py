@@ -277,15 +277,16 @@ class FitMixin:
         val = None
         if validation_data is not None:
             val = self._validation(validation_data, validation_batches, where)
-        source = iter(dataset) if batches_per_epoch is not None else None
+        # TF.js: one iterator for the whole fit with batchesPerEpoch, else a fresh one per epoch
+        source = dataset_fit.iterate(dataset, where) if batches_per_epoch is not None else None
         steps = batches_per_epoch
-        size = getattr(dataset, "size", None) if isinstance(dataset, Dataset) else None
+        size = dataset_fit.size_of(dataset)
         if steps is None and size is not None and np.isfinite(size):
             steps = int(size)
 
         def epoch_batches(epoch: int):
             nonlocal source
-            it = source if source is not None else iter(dataset)
+            it = source if source is not None else dataset_fit.iterate(dataset, where)
             count = 0
             while batches_per_epoch is None or count < batches_per_epoch:
                 try:

@@ -1,9 +1,6 @@
-"""Keras's sequence preprocessing: `pad_sequences` and `timeseries_dataset_from_array`
-(keras/src/utils/sequence_utils.py, timeseries_dataset_utils.py), with Keras's semantics.
-
-`tf.preprocessing.pad_sequences(...)` returns a NumPy array, as Keras does;
-`timeseries_dataset_from_array(...)` returns a `tf.data` Dataset of `(x, y)` batches (or of
-`x` alone without targets) that `model.fit(ds, ...)` and `model.fitDataset(ds, ...)` take.
+"""Keras's `timeseries_dataset_from_array` (keras/src/utils/timeseries_dataset_utils.py), with
+Keras's semantics: a `tf.data` Dataset of `(x, y)` batches (or of `x` alone without targets)
+that `model.fit(ds, ...)` and `model.fitDataset(ds, ...)` take.
 
 Shuffling: Keras permutes the window start positions with `np.random.RandomState(seed)` (done
 here exactly so: the same windows land in the same permuted order), then shuffles again
@@ -21,80 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from . import _random
-from .data import Dataset
-from .data.dataset import shuffled
-from .tensor import tensor
+from .. import _random
+from ..data import Dataset
+from ..data.dataset import shuffled
+from ..tensor import tensor
 
-__all__ = ["pad_sequences", "timeseries_dataset_from_array"]
-
-
-def pad_sequences(
-    sequences: Any,
-    maxlen: int | None = None,
-    dtype: Any = "int32",
-    padding: str = "pre",
-    truncating: str = "pre",
-    value: Any = 0.0,
-) -> np.ndarray:
-    """Pad (or cut) each sequence to `maxlen` (default: the longest): an array of shape
-    `(len(sequences), maxlen) + sample_shape`, filled with `value`; 'pre' pads or cuts at the
-    start, 'post' at the end (Keras's `pad_sequences`)."""
-    where = "pad_sequences()"
-    if not hasattr(sequences, "__len__"):
-        raise ValueError(
-            f"{where}: `sequences` must be a list of sequences, got "
-            f"{type(sequences).__name__}; e.g. pad_sequences([[1, 2], [3]])."
-        )
-    lengths = []
-    sample_shape: tuple[int, ...] = ()
-    found = False
-    for x in sequences:
-        try:
-            lengths.append(len(x))
-        except TypeError:
-            raise ValueError(
-                f"{where}: `sequences` must be a list of iterables; found the non-iterable "
-                f"{x!r}. Wrap single values in a list: [[5], [1, 2]]."
-            ) from None
-        if not found and len(x):
-            sample_shape = np.asarray(x).shape[1:]
-            found = True
-    if maxlen is None:
-        if not lengths:
-            raise ValueError(
-                f"{where}: `sequences` is empty, so there is no longest sequence to pad to; "
-                "give at least one sequence or pass maxlen."
-            )
-        maxlen = int(np.max(lengths))
-    if padding not in ("pre", "post"):
-        raise ValueError(f'{where}: padding type "{padding}" not understood; use "pre" or "post".')
-    if truncating not in ("pre", "post"):
-        raise ValueError(
-            f'{where}: truncating type "{truncating}" not understood; use "pre" or "post".'
-        )
-    is_text = np.issubdtype(dtype, np.str_) or np.issubdtype(dtype, np.bytes_)
-    if isinstance(value, str) and dtype is not object and not is_text:
-        raise ValueError(
-            f"{where}: dtype {dtype} is not compatible with the padding value {value!r} "
-            "(a str); set dtype=object for variable-length strings."
-        )
-    out = np.full((len(sequences), maxlen) + tuple(sample_shape), value, dtype=dtype)
-    for idx, s in enumerate(sequences):
-        if not len(s):
-            continue
-        trunc = s[-maxlen:] if truncating == "pre" else s[:maxlen]
-        trunc = np.asarray(trunc, dtype=dtype)
-        if trunc.shape[1:] != sample_shape:
-            raise ValueError(
-                f"{where}: the items of sequence {idx} have shape {trunc.shape[1:]}, unlike "
-                f"the first non-empty sequence's {sample_shape}; give every item one shape."
-            )
-        if padding == "post":
-            out[idx, : len(trunc)] = trunc
-        else:
-            out[idx, -len(trunc) :] = trunc
-    return out
+__all__ = ["timeseries_dataset_from_array"]
 
 
 def _check_index_arguments(
