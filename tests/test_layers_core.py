@@ -202,7 +202,7 @@ def test_dense_errors():
     layer(r(3, 4))
     with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 4"):
         layer(r(3, 5))
-    with pytest.raises(ValueError, match="units must be a positive integer"):
+    with pytest.raises(ValueError, match="Expected units to be a positive integer"):
         Dense(units=0)
     with pytest.raises(ValueError, match="exactly one input"):
         Dense(units=1)([r(2, 2), r(2, 2)])
@@ -374,7 +374,7 @@ def test_embedding_errors_and_shapes():
         layer(np.array([[0, 7, 1]]))
     with pytest.raises(ValueError, match="input_length is 3"):
         layer(np.array([[0, 1]]))
-    with pytest.raises(ValueError, match="output_dim must be a positive integer"):
+    with pytest.raises(ValueError, match="Expected output_dim to be a positive integer"):
         Embedding(input_dim=5, output_dim=0)
 
 

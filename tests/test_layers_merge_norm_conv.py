@@ -359,7 +359,7 @@ def test_conv1d_errors():
         Conv1D(filters=1, kernel_size=2, strides=2, dilation_rate=2)(r(1, 8, 1))
     with pytest.raises(ValueError, match="padding must be one of"):
         Conv1D(filters=1, kernel_size=2, padding="full")
-    with pytest.raises(ValueError, match="filters must be a positive integer"):
+    with pytest.raises(ValueError, match="Expected filters to be a positive integer"):
         Conv1D(filters=0, kernel_size=2)
 
 

@@ -11,16 +11,19 @@ from . import (
     activations,
     callbacks,
     constraints,
+    data,
     initializers,
     io,
     layers,
     losses,
     metrics,
     optimizers,
+    preprocessing,
     regularizers,
     serialization,
     train,
     util,
+    utils,
 )
 from ._precision import float64
 from ._random import set_seed
@@ -36,8 +39,8 @@ from .engine import (
 )
 from .engine.ops import *  # noqa: F403  (the op functions, TF.js style: tf.matmul, tf.sigmoid)
 from .engine.ops import __all__ as _op_names
-from .layers.input_layer import input
-from .models import LayersModel, Sequential, model, sequential
+from .layers.input_layer import Input, input
+from .models import LayersModel, Model, Sequential, model, sequential
 from .models.saving import load_layers_model
 from .models.serialization import models_from_json
 from .tensor import (
@@ -71,7 +74,9 @@ from .tensor_buffer import TensorBuffer, buffer
 __version__ = "0.1.0"
 
 __all__ = [
+    "Input",
     "LayersModel",
+    "Model",
     "Sequential",
     "Tensor",
     "TensorBuffer",
@@ -85,6 +90,7 @@ __all__ = [
     "activations",
     "callbacks",
     "constraints",
+    "data",
     "initializers",
     "input",
     "io",
@@ -95,7 +101,9 @@ __all__ = [
     "model",
     "models_from_json",
     "optimizers",
+    "preprocessing",
     "regularizers",
+    "utils",
     "sequential",
     "serialization",
     "train",

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import _precision, losses
+from ._names import to_camel_case
 from .engine import ops
 from .losses import (
     binary_crossentropy,
@@ -229,6 +230,45 @@ def resolve(
     return name_of(identifier), get(identifier)
 
 
+# TF.js's history keys for 'accuracy' and 'crossentropy' ('acc', 'ce'), and the keys Keras
+# gives the same metrics ('accuracy', 'crossentropy'): programs of either kind read theirs.
+_KERAS_KEYS = {"acc": "accuracy", "ce": "crossentropy"}
+_TFJS_KEYS = {keras: tfjs for tfjs, keras in _KERAS_KEYS.items()}
+
+
+def tfjs_key(key: str) -> str | None:
+    """TF.js's key for a Keras-named log key ('val_accuracy' -> 'val_acc',
+    'out_accuracy' -> 'out_acc'), or None when `key` is not one."""
+    for keras, tfjs in _TFJS_KEYS.items():
+        if key == keras or key.endswith("_" + keras):
+            return key[: len(key) - len(keras)] + tfjs
+    return None
+
+
+class MetricLogs(dict):
+    """Training logs and `History.history` under TF.js's keys (`acc`, `val_acc`: what
+    TF.js's `history.history` holds and tfjs-node prints), readable under Keras's too
+    (`logs["accuracy"]`, `history.history["val_accuracy"]`, `"accuracy" in logs`).
+
+    Only TF.js's keys are stored, so iterating, printing and saving show each value once.
+    """
+
+    def __missing__(self, key: Any) -> Any:
+        tfjs = tfjs_key(key) if isinstance(key, str) else None
+        if tfjs is not None and dict.__contains__(self, tfjs):
+            return dict.__getitem__(self, tfjs)
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        if dict.__contains__(self, key):
+            return True
+        tfjs = tfjs_key(key) if isinstance(key, str) else None
+        return tfjs is not None and dict.__contains__(self, tfjs)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+
 def _unknown_message(identifier: str) -> str:
     known = list(METRICS) + ["accuracy", "acc", "crossentropy", "ce"]
     extra = ["sparseCategoricalAccuracy", "recall", "binaryCrossentropy", "r2Score"]
@@ -245,6 +285,7 @@ __all__ = [
     "MAPE",
     "METRICS",
     "MSE",
+    "MetricLogs",
     "binary_accuracy",
     "binary_crossentropy",
     "categorical_accuracy",
@@ -264,4 +305,14 @@ __all__ = [
     "resolve",
     "sparse_categorical_accuracy",
     "sparse_categorical_crossentropy",
+    "tfjs_key",
 ]
+
+# TF.js's camelCase names (`tf.metrics.binaryAccuracy`, `tf.metrics.meanSquaredError`,
+# `tf.metrics.r2Score`): the same functions.
+for _name in list(__all__):
+    _camel = to_camel_case(_name)
+    if _camel != _name and _name not in ("name_of", "tfjs_key"):
+        globals()[_camel] = globals()[_name]
+        __all__.append(_camel)
+del _name, _camel

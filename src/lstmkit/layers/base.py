@@ -12,11 +12,9 @@ Options are snake_case; TF.js's camelCase spellings are accepted too (`inputShap
 from __future__ import annotations
 
 import contextvars
-import difflib
-import inspect
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -24,10 +22,18 @@ import numpy as np
 from .. import constraints as constraints_mod
 from .. import initializers as initializers_mod
 from .. import regularizers as regularizers_mod
-from .._names import to_camel_case, to_snake_case
+from .._names import add_camel_case_aliases, to_camel_case, to_snake_case
 from ..engine.api import Variable
 from ..tensor import Tensor, as_tensor
-from . import registry
+from . import registry, tfjs_style
+from .options import (  # noqa: F401  (make_layer and co. are imported from here by the layers)
+    BASE_ARGS,
+    IGNORED_CONFIG_KEYS,
+    layer_options,
+    make_layer,
+    normalize_options,
+    raise_unknown_options,
+)
 
 Shape = tuple  # a shape with None for unknown dimensions
 
@@ -64,15 +70,37 @@ class LayerVariable(Variable):
 
 
 class SymbolicTensor:
-    """A placeholder in a functional graph: a shape (None for the batch) and where it comes from."""
+    """A placeholder in a functional graph: a shape (None for the batch) and where it comes from.
 
-    def __init__(self, shape: Shape, dtype: str, layer: Layer, node_index: int, tensor_index: int):
-        self.shape = tuple(shape)
+    Made by `tf.input()` and `layer.apply()`. TF.js's constructor order also works
+    (`SymbolicTensor('float32', [16, 10, 8], None, [], None)`): a free-standing placeholder
+    a layer can be applied to, to see its output shape.
+    """
+
+    def __init__(
+        self,
+        shape: Any,
+        dtype: Any,
+        layer: Layer | None = None,
+        node_index: Any = 0,
+        tensor_index: Any = 0,
+        name: str | None = None,
+        output_tensor_index: int | None = None,
+    ):
+        if isinstance(shape, str):  # TF.js: (dtype, shape, sourceLayer, inputs, callArgs, ...)
+            shape, dtype = dtype, shape
+            node_index, tensor_index = 0, output_tensor_index or 0
+        self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = dtype
         self.source_layer = layer
-        self.node_index = node_index
-        self.tensor_index = tensor_index
-        self.name = f"{layer.name}/{layer.name}" if tensor_index == 0 else layer.name
+        self.node_index = int(node_index)
+        self.tensor_index = int(tensor_index)
+        if name is not None:
+            self.name = name
+        elif layer is None:
+            self.name = "symbolic_tensor"
+        else:
+            self.name = f"{layer.name}/{layer.name}" if tensor_index == 0 else layer.name
 
     @property
     def rank(self) -> int:
@@ -81,7 +109,7 @@ class SymbolicTensor:
     def __repr__(self) -> str:
         return (
             f"SymbolicTensor(shape={format_shape(self.shape)}, dtype={self.dtype}, "
-            f"from={self.source_layer.name})"
+            f"from={getattr(self.source_layer, 'name', None)})"
         )
 
 
@@ -111,18 +139,6 @@ def _flat(x: Any) -> list:
     return [x]
 
 
-_BASE_ARGS = {
-    "name",
-    "trainable",
-    "input_shape",
-    "batch_input_shape",
-    "batch_size",
-    "dtype",
-    "weights",
-    "input_dtype",
-}
-
-
 class Layer:
     """The base of every layer (TF.js's `tf.layers.Layer`).
 
@@ -143,13 +159,35 @@ class Layer:
     input_ndim: int | None = None
     min_ndim: int | None = None
 
+    # a cell's `call` takes (inputs, states): how a TF.js-style call is adapted (tfjs_style)
+    _call_takes_states: ClassVar[bool] = False
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        tfjs_style.adapt_class_name(cls)
+        tfjs_style.adapt_init(cls, layer_options)
+        tfjs_style.adapt_call(cls, cls._call_takes_states)
+        for klass in cls.__mro__:  # the class and any mixin it brings (TrainingMixin...)
+            if klass is not object and "_camel_case_aliased" not in klass.__dict__:
+                add_camel_case_aliases(klass, _NOT_ALIASED)
+                klass._camel_case_aliased = True  # type: ignore[attr-defined]
         if "class_name" in cls.__dict__ and not cls.__name__.startswith("_"):
             registry.register(cls)
 
-    def __init__(self, **kwargs: Any):
-        unknown = set(kwargs) - _BASE_ARGS
+    def __init__(self, config: Mapping[str, Any] | None = None, **kwargs: Any):
+        """Keywords, or TF.js's one options dict (`super().__init__(config)` in a custom
+        layer): camelCase or snake_case keys; in the dict, keys a plain Layer does not take
+        are left to the subclass, as TF.js's args objects do."""
+        if config is not None:
+            if not tfjs_style.is_options_dict(config):
+                raise TypeError(
+                    f"{type(self).__name__}: Layer options are keywords or one dict such as "
+                    f"{{'name': 'my_layer', 'inputShape': [4]}}, got {config!r}."
+                )
+            given = tfjs_style.snake_keys(config)
+            kwargs = {**{k: v for k, v in given.items() if k in BASE_ARGS}, **kwargs}
+        kwargs = tfjs_style.snake_keys(kwargs)
+        unknown = set(kwargs) - BASE_ARGS
         if unknown:
             raise_unknown_options(type(self), sorted(unknown))
         self.name: str = kwargs.get("name") or default_layer_name(self.class_name)
@@ -171,18 +209,46 @@ class Layer:
         self._scope: str | None = None  # weight-name prefix set by wrappers (RNN, Bidirectional)
         self._built_input_shape: Any = None  # the input shape build() saw
 
+    def __getattr__(self, name: str) -> Any:
+        """TF.js's camelCase spelling of an attribute the instance holds (`layer.units`,
+        `lstm.returnSequences`, `layer.batchInputShape`, `model.metricsNames`); methods and
+        properties have both spellings on the class (`add_camel_case_aliases`)."""
+        if "_" not in name and name[:1].islower() and name != name.lower():
+            own = self.__dict__
+            snake = to_snake_case(name)
+            if snake in own:
+                return own[snake]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     # -- weights ----------------------------------------------------------------------------
     def add_weight(
         self,
         name: str,
         shape: Sequence[int],
-        initializer: Any = "zeros",
+        dtype: Any = None,
+        initializer: Any = None,
         regularizer: Any = None,
+        trainable: bool | None = True,
         constraint: Any = None,
-        trainable: bool = True,
-        dtype: str = "float32",
     ) -> LayerVariable:
-        """Create a weight named `<layer name>/<name>` from an initializer."""
+        """Create a weight named `<layer name>/<name>` from an initializer (default zeros).
+
+        The positional order is TF.js's and Keras 2's: `add_weight(name, shape, dtype,
+        initializer, regularizer, trainable, constraint)`; an initializer given third (where
+        the dtype goes) is read as the initializer.
+        """
+        if dtype is not None and not tfjs_style.is_dtype_name(dtype):
+            if initializer is not None:
+                raise ValueError(
+                    f"Layer {self.name}: add_weight({name!r}): dtype must be a dtype name such "
+                    f"as 'float32', got {dtype!r}. The order is add_weight(name, shape, dtype, "
+                    "initializer, regularizer, trainable, constraint); pass the others by "
+                    "keyword."
+                )
+            dtype, initializer = None, dtype
+        dtype = dtype or "float32"
+        initializer = "zeros" if initializer is None else initializer
+        trainable = trainable is not False
         check = weight_check.get()
         if check is not None:
             initializer = check(self.name, name, shape, initializer)
@@ -238,15 +304,31 @@ class Layer:
     def count_params(self) -> int:
         return int(sum(w.size for w in self.weights))
 
+    def add_loss(self, losses: Any) -> None:
+        """Add a loss (a scalar Tensor or a function of no arguments returning one, or a list
+        of them) to the training loss, as TF.js's `addLoss`; functions are called each step."""
+        items = losses if isinstance(losses, (list, tuple)) else [losses]
+        self.__dict__.setdefault("_added_losses", []).extend(items)
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """The losses `add_loss` added and the weight regularizers' penalties."""
+        return self.regularization_losses()
+
     def regularization_losses(self) -> list[Tensor]:
         """The penalties of this layer's weight regularizers (added to the training loss)."""
-        return [w.regularizer(w) for w in self._all_weights() if w.regularizer is not None]
+        penalties = [w.regularizer(w) for w in self._all_weights() if w.regularizer is not None]
+        for item in self.__dict__.get("_added_losses", ()):
+            penalties.append(item() if callable(item) else item)
+        return penalties
 
     # -- building and calling ---------------------------------------------------------------
     def build(self, input_shape: Any) -> None:
         """Create the weights for this input shape (batch dimension may be None)."""
 
-    def call(self, inputs: Any, **kwargs: Any) -> Any:
+    def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """The computation (subclasses): the identity here. TF.js's `call(inputs, kwargs)`
+        and Keras's `call(inputs, training=None)` both work in a subclass."""
         return inputs
 
     def compute_output_shape(self, input_shape: Any) -> Any:
@@ -264,11 +346,26 @@ class Layer:
                 self.set_weights(self._initial_weights)
                 self._initial_weights = None
 
-    def __call__(self, inputs: Any, **kwargs: Any) -> Any:
-        return self.apply(inputs, **kwargs)
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        return self.apply(inputs, *args, **kwargs)
 
-    def apply(self, inputs: Any, **kwargs: Any) -> Any:
-        """Run the layer on data, or wire it into a graph when given symbolic tensors."""
+    def apply(self, inputs: Any, kwargs: Mapping[str, Any] | None = None, **kw: Any) -> Any:
+        """Run the layer on data, or wire it into a graph when given symbolic tensors.
+
+        Call options (`training`, `mask`, `initial_state`) come as keywords or as TF.js's
+        dict: `layer.apply(x, {"initialState": [h, c], "training": True})`.
+        """
+        if kwargs is not None:
+            if not tfjs_style.is_options_dict(kwargs):
+                raise TypeError(
+                    f"Layer {self.name}: apply(inputs, kwargs): kwargs must be a dict such as "
+                    f"{{'training': True}}, got {type(kwargs).__name__}."
+                )
+            kw = {**tfjs_style.snake_keys(kwargs), **kw}
+        kwargs = {k: v for k, v in tfjs_style.snake_keys(kw).items() if v is not None}
+        return self._apply(inputs, kwargs)
+
+    def _apply(self, inputs: Any, kwargs: dict[str, Any]) -> Any:
         flat = _flat(inputs)
         if any(isinstance(t, SymbolicTensor) for t in flat):
             return self._apply_symbolic(inputs, kwargs)
@@ -335,6 +432,17 @@ class Layer:
         return self._inbound_nodes
 
     @property
+    def input_shape(self) -> Any:
+        """The input shape of the first call (one shape, or a list for several inputs)."""
+        if not self._inbound_nodes:
+            raise ValueError(
+                f"The layer {self.name} has never been called and thus has no defined input "
+                "shape: apply it to an input first."
+            )
+        shapes = self._inbound_nodes[0].input_shapes
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
     def output_shape(self) -> Any:
         if not self._inbound_nodes:
             raise ValueError(f"Layer {self.name} has never been called, so it has no output shape.")
@@ -362,11 +470,28 @@ class Layer:
         return config
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Layer:
+    def from_config(cls, *args: Any) -> Layer:
+        """A layer from its config (`Dense.from_config(config)`, or TF.js's
+        `Dense.fromConfig(Dense, config)`)."""
+        cls, config = tfjs_style.config_args(cls, args)
         return make_layer(cls, config, _strict=False)
+
+    def get_class_name(self) -> str:
+        """TF.js's class name of the layer (`getClassName()`), e.g. 'LSTM'."""
+        return self.class_name
 
     def __repr__(self) -> str:
         return f"<{self.class_name} {self.name}>"
+
+
+def full_config(layer: Layer) -> dict[str, Any]:
+    """`layer.get_config()`, with the base layer's fields (name, trainable, shapes) in front
+    when a custom layer's own `get_config` leaves them out (TF.js merges them with
+    `super.getConfig()`)."""
+    config = dict(layer.get_config())
+    if "name" not in config:
+        config = {**Layer.get_config(layer), **config}
+    return config
 
 
 def check_axis_size(layer: Layer, shapes: Any, axis: int, size: int | None) -> None:
@@ -412,85 +537,11 @@ def _to_tensors(inputs: Any, where: str) -> Any:
         raise ValueError(f"Layer {where}: input could not be read as a tensor: {e}") from None
 
 
-# -- options ------------------------------------------------------------------------------------
-
-
-def layer_options(cls: type) -> set[str]:
-    """Every keyword the class's constructors accept, through the class hierarchy."""
-    names = set(_BASE_ARGS)
-    cell_class = getattr(cls, "cell_class", None)  # LSTM, GRU, SimpleRNN take their cell's options
-    for klass in cls.__mro__ + (cell_class.__mro__ if cell_class else ()):
-        init = klass.__dict__.get("__init__")
-        if init is None:
-            continue
-        for p in inspect.signature(init).parameters.values():
-            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self":
-                names.add(p.name)
-    if cell_class:
-        names.discard("cell")
-    return names
-
-
 registry.register(Layer)  # the base too: TF.js deserializes a plain Layer
-
-
-def raise_unknown_options(cls: type, unknown: Sequence[str]) -> None:
-    known = sorted(layer_options(cls))
-    parts = []
-    for key in unknown:
-        close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
-        parts.append(f"{key!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
-    name = getattr(cls, "class_name", cls.__name__)
-    raise ValueError(
-        f"{name}: unknown option{'s' if len(parts) > 1 else ''} {', '.join(parts)}. "
-        f"Known options: {', '.join(known)}."
-    )
-
-
-def normalize_options(args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Merge TF.js's single-dict form and keywords; camelCase keys become snake_case."""
-    merged: dict[str, Any] = {}
-    for a in args:
-        if not isinstance(a, dict):
-            raise ValueError(
-                f"Layer options are given as keywords or as one dict, got a positional {a!r}."
-            )
-        merged.update(a)
-    merged.update(kwargs)
-    return {to_snake_case(k) if k != "input_dType" else "input_dtype": v for k, v in merged.items()}
-
-
-# Keys TF.js serializes that a layer accepts and ignores (as TF.js does).
-IGNORED_CONFIG_KEYS = {
-    "activity_regularizer",
-    "implementation",
-    "unroll",
-    "input_dim",
-    "input_length",
-    "time_major",
-    "seed",
-    "ragged",
-    "sparse",
-    "module",
-    "registered_name",
-    "build_config",
-    "zero_output_for_mask",
-    "use_cudnn",
-}
-
-
-def make_layer(cls: type, *args: Any, _strict: bool = True, **kwargs: Any) -> Layer:
-    """Build a layer from snake_case or camelCase options, refusing unknown ones with hints.
-
-    With `_strict=False` (loading a config) unknown keys are ignored, as TF.js does.
-    """
-    opts = normalize_options(args, kwargs)
-    known = layer_options(cls)
-    unknown = [k for k in opts if k not in known and k not in IGNORED_CONFIG_KEYS]
-    if unknown and _strict:
-        raise_unknown_options(cls, unknown)
-    opts = {k: v for k, v in opts.items() if k in known}
-    return cls(**opts)
+_NOT_ALIASED: frozenset[str] = frozenset()
+add_camel_case_aliases(Layer, _NOT_ALIASED)
+Layer._camel_case_aliased = True  # type: ignore[attr-defined]
+Layer.className = Layer.class_name  # type: ignore[attr-defined]
 
 
 def camel(name: str) -> str:

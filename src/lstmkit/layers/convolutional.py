@@ -163,17 +163,17 @@ class Conv1D(Layer):
         self.kernel = self.add_weight(
             "kernel",
             [self.kernel_size[0], channels, self.filters],
-            self.kernel_initializer,
-            self.kernel_regularizer,
-            self.kernel_constraint,
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
         )
         if self.use_bias:
             self.bias = self.add_weight(
                 "bias",
                 [self.filters],
-                self.bias_initializer,
-                self.bias_regularizer,
-                self.bias_constraint,
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
             )
 
     def spec_axes(self) -> dict[int, int]:

@@ -20,6 +20,7 @@ from ..engine import ops
 from ..tensor import Tensor
 from .base import Layer, Shape, format_shape
 from .plans import DensePlan
+from .tfjs_style import positive_int
 
 # -- helpers shared by the layer modules -------------------------------------------------------
 
@@ -52,15 +53,6 @@ def one_shape(layer: Layer, shape: Any) -> Shape:
             )
         shape = shape[0]
     return tuple(shape)
-
-
-def positive_int(layer: str, name: str, value: Any) -> int:
-    """`value` as an int > 0 (TF.js's assertPositiveInteger), or a ValueError naming it."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{layer}: {name} must be a positive integer, got {value!r}.")
-    return int(value)
 
 
 def set_kernel_options(
@@ -166,17 +158,17 @@ class Dense(Layer):
         self.kernel = self.add_weight(
             "kernel",
             [last, self.units],
-            self.kernel_initializer,
-            self.kernel_regularizer,
-            self.kernel_constraint,
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
         )
         if self.use_bias:
             self.bias = self.add_weight(
                 "bias",
                 [self.units],
-                self.bias_initializer,
-                self.bias_regularizer,
-                self.bias_constraint,
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
             )
 
     def spec_axes(self) -> dict[int, int]:

@@ -75,9 +75,9 @@ class Embedding(Layer):
         self.embeddings = self.add_weight(
             "embeddings",
             [self.input_dim, self.output_dim],
-            self.embeddings_initializer,
-            self.embeddings_regularizer,
-            self.embeddings_constraint,
+            initializer=self.embeddings_initializer,
+            regularizer=self.embeddings_regularizer,
+            constraint=self.embeddings_constraint,
         )
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Tensor | None:

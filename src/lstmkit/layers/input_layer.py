@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _options
 from .base import Layer, Node, SymbolicTensor, _shape_tuple, make_layer, unique_name
 
 
@@ -41,21 +42,55 @@ def input(
     shape: Any = None,
     batch_shape: Any = None,
     name: str | None = None,
-    dtype: str = "float32",
-    sparse: bool = False,
+    dtype: str | None = None,
+    sparse: bool | None = None,
     **kwargs: Any,
 ) -> SymbolicTensor:
-    """A symbolic input for a functional model (`tf.input({shape: [5, 3]})`)."""
-    if kwargs.get("batchShape") is not None:
-        batch_shape = kwargs.pop("batchShape")
-    if kwargs:
+    """A symbolic input for a functional model.
+
+    TF.js's `tf.input({shape: [5, 3]})` (one dict, either spelling: `batchShape`, `name`,
+    `dtype`, `sparse`) and Keras's `keras.Input(shape=(None,), dtype="int32")` (also
+    `batch_size`, and `shape` positional) are the same function (`tf.Input` is this one).
+    """
+    config = None
+    if _options.is_options(shape):
+        config, shape = shape, None
+    given = {"shape": shape, "batch_shape": batch_shape, "name": name, "dtype": dtype}
+    given["sparse"] = sparse
+    opts = _options.merge_options(
+        "input()",
+        config,
+        {**{k: v for k, v in given.items() if v is not None}, **kwargs},
+        ("shape", "batch_shape", "batch_size", "name", "dtype", "sparse", "tensor", "optional"),
+    )
+    if opts.get("tensor") is not None:
         raise ValueError(
-            f"input(): unknown options {sorted(kwargs)}; use shape, batch_shape, name, dtype."
+            "input(): `tensor` (Keras's wrapping of an existing tensor) is not supported; "
+            "give `shape` and feed the data when the model runs."
         )
+    shape, batch_shape = opts.get("shape"), opts.get("batch_shape")
     if shape is None and batch_shape is None:
-        raise ValueError("input(): give `shape` (without the batch) or `batch_shape`.")
+        raise ValueError(
+            "input(): give `shape` (one sample's shape, without the batch, e.g. "
+            "{'shape': [10, 3]}) or `batch_shape`."
+        )
     if shape is not None and batch_shape is not None:
-        raise ValueError("input(): give `shape` or `batch_shape`, not both.")
-    bis = _shape_tuple(batch_shape) if batch_shape is not None else (None,) + _shape_tuple(shape)
-    layer = make_layer(InputLayer, batch_input_shape=bis, name=name, dtype=dtype, sparse=sparse)
+        raise ValueError(
+            "input(): Please provide to Input either a `shape` or a `batchShape` argument. "
+            "Note that `shape` does not include the batch dimension. Give one of them, not both."
+        )
+    if batch_shape is not None:
+        bis = _shape_tuple(batch_shape)
+    else:
+        bis = (opts.get("batch_size"),) + _shape_tuple(shape)
+    layer = make_layer(
+        InputLayer,
+        batch_input_shape=bis,
+        name=opts.get("name"),
+        dtype=opts.get("dtype") or "float32",
+        sparse=bool(opts.get("sparse", False)),
+    )
     return layer._inbound_nodes[0].outputs[0]
+
+
+Input = input  # Keras's spelling: keras.Input(shape=(None,)), keras.layers.Input(...)

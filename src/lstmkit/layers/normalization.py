@@ -100,19 +100,23 @@ class BatchNormalization(Layer):
             self.gamma = self.add_weight(
                 "gamma",
                 [dim],
-                self.gamma_initializer,
-                self.gamma_regularizer,
-                self.gamma_constraint,
+                initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer,
+                constraint=self.gamma_constraint,
             )
         if self.center:
             self.beta = self.add_weight(
-                "beta", [dim], self.beta_initializer, self.beta_regularizer, self.beta_constraint
+                "beta",
+                [dim],
+                initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer,
+                constraint=self.beta_constraint,
             )
         self.moving_mean = self.add_weight(
-            "moving_mean", [dim], self.moving_mean_initializer, trainable=False
+            "moving_mean", [dim], initializer=self.moving_mean_initializer, trainable=False
         )
         self.moving_variance = self.add_weight(
-            "moving_variance", [dim], self.moving_variance_initializer, trainable=False
+            "moving_variance", [dim], initializer=self.moving_variance_initializer, trainable=False
         )
 
     def assert_input_compatibility(self, shapes: Any) -> None:
@@ -231,11 +235,17 @@ class LayerNormalization(Layer):
             )
         if self.scale:
             self.gamma = self.add_weight(
-                "gamma", param_shape, self.gamma_initializer, self.gamma_regularizer
+                "gamma",
+                param_shape,
+                initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer,
             )
         if self.center:
             self.beta = self.add_weight(
-                "beta", param_shape, self.beta_initializer, self.beta_regularizer
+                "beta",
+                param_shape,
+                initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer,
             )
 
     def spec_axes(self) -> dict[int, int]:

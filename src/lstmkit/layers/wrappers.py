@@ -10,10 +10,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import numpy as np
+
 from ..engine import ops
 from ..tensor import Tensor
-from .base import Layer, format_shape
+from .base import Layer, _is_shape_list, format_shape
 from .recurrent import RNN
+from .recurrent.cells import state_sizes
+from .recurrent.loop import check_initial_state
 
 
 def _clone(layer: Layer, name: str, **changes: Any) -> Layer:
@@ -64,8 +68,12 @@ class Bidirectional(Layer):
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
 
+    @property
+    def stateful(self) -> bool:
+        return bool(self.forward_layer.stateful)
+
     def build(self, input_shape: Any) -> None:
-        shape = input_shape[0] if isinstance(input_shape, list) else input_shape
+        shape = tuple(input_shape[0] if _is_shape_list(input_shape) else input_shape)
         prefix = self._scope or self.name
         for inner in (self.forward_layer, self.backward_layer):
             inner._scope = f"{prefix}/{inner.name}"
@@ -84,7 +92,7 @@ class Bidirectional(Layer):
         self.backward_layer.reset_states()
 
     def compute_output_shape(self, input_shape: Any) -> Any:
-        shape = input_shape[0] if isinstance(input_shape, list) else input_shape
+        shape = tuple(input_shape[0] if _is_shape_list(input_shape) else input_shape)
         out = self.forward_layer.compute_output_shape(shape)
         states = []
         if self.return_state:
@@ -102,9 +110,32 @@ class Bidirectional(Layer):
         out = mask if self.return_sequences else None
         n_out = 2 if self.merge_mode is None else 1
         if self.return_state:
-            n_states = len(self.forward_layer.cell.state_size) * 2
+            n_states = len(state_sizes(self.forward_layer.cell)) * 2
             return [out] * n_out + [None] * n_states
         return [out] * n_out if n_out == 2 else out
+
+    def _apply(self, inputs: Any, kwargs: dict[str, Any]) -> Any:
+        """`apply([x, *states])` or `apply(x, {initialState})`: the forward layer's states,
+        then the backward layer's, checked before anything runs (also on symbolic inputs)."""
+        if isinstance(inputs, (list, tuple)) and len(inputs) > 1:
+            inputs, kwargs = inputs[0], {**kwargs, "initial_state": list(inputs[1:])}
+        states = kwargs.get("initial_state")
+        if states is not None:
+            states = list(states) if isinstance(states, (list, tuple)) else [states]
+            per_layer = len(state_sizes(self.forward_layer.cell))
+            if len(states) != 2 * per_layer:
+                raise ValueError(
+                    f"Layer {self.name}: When passing `initialState` to a Bidrectional RNN, "
+                    "the state should be an Array containing the states of the underlying "
+                    f"RNNs: {per_layer} for the forward layer, then {per_layer} for the "
+                    f"backward one ({2 * per_layer} in all), got {len(states)}."
+                )
+            x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+            shape = tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+            check_initial_state(self.forward_layer, shape, states[:per_layer])
+            check_initial_state(self.backward_layer, shape, states[per_layer:])
+            kwargs = {**kwargs, "initial_state": states}
+        return super()._apply(inputs, kwargs)
 
     def call(
         self,
@@ -169,8 +200,10 @@ class TimeDistributed(Layer):
 
     def _rank_error(self, shape) -> str:
         return (
-            f"TimeDistributed layer {self.name} expects an input shape >= 3D "
-            f"([batch, timesteps, ...]), got {format_shape(shape)}."
+            "TimeDistributed layer expects an input shape >= 3D, but received input shape "
+            f"{format_shape(shape)} (layer {self.name}): it applies its layer to each time "
+            "step of [batch, timesteps, ...]; reshape [samples, features] data to "
+            "[samples, 1, features]."
         )
 
     def build(self, input_shape: Any) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _options
 from ..layers.base import (
     Layer,
     LayerVariable,
@@ -42,8 +43,25 @@ class LayersModel(TrainingMixin, Layer):
 
     class_name = "Model"
 
-    def __init__(self, inputs: Any = None, outputs: Any = None, name: str | None = None):
+    def __init__(
+        self, inputs: Any = None, outputs: Any = None, name: str | None = None, **kwargs: Any
+    ):
+        """`LayersModel(inputs, outputs, name)` (Keras's `Model(inputs=..., outputs=...)`) or
+        TF.js's `new tf.LayersModel({inputs, outputs, name})`."""
+        config = None
+        if _options.is_options(inputs):
+            config, inputs = inputs, None
+        given = {"inputs": inputs, "outputs": outputs, "name": name}
+        opts = _options.merge_options(
+            f"{type(self).__name__}()",
+            config,
+            {**{k: v for k, v in given.items() if v is not None}, **kwargs},
+            ("inputs", "outputs", "name", "trainable"),
+        )
+        inputs, outputs, name = opts.get("inputs"), opts.get("outputs"), opts.get("name")
         Layer.__init__(self, name=name or unique_name("model"))
+        if opts.get("trainable") is False:
+            self.trainable = False
         TrainingMixin.__init__(self)
         self.inputs: list[SymbolicTensor] = []
         self.outputs: list[SymbolicTensor] = []
@@ -183,7 +201,35 @@ class LayersModel(TrainingMixin, Layer):
     def reset_states(self) -> None:
         """Reset the states of every stateful layer (TF.js's model.resetStates())."""
         for layer in self.layers:
-            layer.reset_states()
+            if getattr(layer, "stateful", False) or isinstance(layer, LayersModel):
+                layer.reset_states()
+
+    @property
+    def input_shape(self) -> Any:
+        """The inputs' shapes (one shape, or a list for several inputs)."""
+        shapes = [t.shape for t in self.inputs]
+        if not shapes:
+            raise ValueError(f"Model {self.name} has no inputs yet: add or apply a layer first.")
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self) -> Any:
+        """The outputs' shapes (TF.js's `model.outputShape`: one shape, or a list)."""
+        shapes = [t.shape for t in self.outputs]
+        if not shapes:
+            raise ValueError(
+                f"Model {self.name} has no outputs yet, so it has no output shape: add a "
+                "layer first."
+            )
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def input(self) -> Any:
+        return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+
+    @property
+    def output(self) -> Any:
+        return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
 
     @property
     def input_names(self) -> list[str]:
@@ -338,17 +384,14 @@ def _producer(t: SymbolicTensor) -> Node:
 def model(
     inputs: Any = None, outputs: Any = None, name: str | None = None, **kwargs: Any
 ) -> LayersModel:
-    """A functional model (`tf.model({inputs, outputs})`); a single dict argument works too."""
-    if isinstance(inputs, dict):
+    """A functional model (`tf.model({inputs, outputs})`, or keywords)."""
+    if _options.is_options(inputs):
         kwargs = {**inputs, **kwargs}
-        inputs = kwargs.pop("inputs", None)
-        outputs = kwargs.pop("outputs", outputs)
-        name = kwargs.pop("name", name)
-    if kwargs:
-        raise ValueError(f"model(): unknown options {sorted(kwargs)}; use inputs, outputs, name.")
-    if inputs is None or outputs is None:
+        inputs = None
+    made = LayersModel(inputs, outputs, name, **kwargs)
+    if not made.outputs:
         raise ValueError("model(): give both `inputs` (from tf.input()) and `outputs`.")
-    return LayersModel(inputs, outputs, name)
+    return made
 
 
 def _as_list(x: Any) -> list:

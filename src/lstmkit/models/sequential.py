@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..layers.base import Layer, unique_name
+from .. import _options
+from ..layers.base import Layer, SymbolicTensor, unique_name
 from ..layers.input_layer import InputLayer
 from .functional import LayersModel
 
@@ -18,8 +19,20 @@ from .functional import LayersModel
 class Sequential(LayersModel):
     class_name = "Sequential"
 
-    def __init__(self, layers: list[Layer] | None = None, name: str | None = None):
+    def __init__(self, layers: Any = None, name: str | None = None, **kwargs: Any):
+        """`Sequential([...])` (Keras: `Sequential(layers=None, trainable=True, name=None)`)
+        or TF.js's `new tf.Sequential({layers, name})`."""
+        config = None
+        if _options.is_options(layers):
+            config, layers = layers, None
+        given = {k: v for k, v in {"layers": layers, "name": name}.items() if v is not None}
+        opts = _options.merge_options(
+            "sequential()", config, {**given, **kwargs}, ("layers", "name", "trainable")
+        )
+        layers, name = opts.get("layers"), opts.get("name")
         super().__init__(name=name or unique_name("sequential_"))
+        if opts.get("trainable") is False:
+            self.trainable = False
         self._stack: list[Layer] = []
         self._explicit_input: InputLayer | None = None  # an InputLayer the user added first
         for layer in layers or []:
@@ -30,7 +43,10 @@ class Sequential(LayersModel):
         return list(self._stack)
 
     def add(self, layer: Layer) -> None:
-        """Append a layer and wire it to the current output."""
+        """Append a layer and wire it to the current output. The first item may be an input
+        (`tf.input(...)`, Keras's `Input(shape=...)`): the model starts from it."""
+        if isinstance(layer, SymbolicTensor) and isinstance(layer.source_layer, InputLayer):
+            layer = layer.source_layer
         if not isinstance(layer, Layer):
             raise ValueError(
                 f"Sequential.add() expects a layer (e.g. tf.layers.dense(...)), got "
@@ -90,12 +106,7 @@ class Sequential(LayersModel):
         return {"name": self.name, "layers": layers}
 
 
-def sequential(layers: list[Layer] | dict | None = None, name: str | None = None) -> Sequential:
-    """A Sequential model (`tf.sequential()`, or `tf.sequential({"layers": [...]})`)."""
-    if isinstance(layers, dict):
-        opts = dict(layers)
-        layers = opts.pop("layers", None)
-        name = opts.pop("name", name)
-        if opts:
-            raise ValueError(f"sequential(): unknown options {sorted(opts)}; use layers, name.")
-    return Sequential(layers, name)
+def sequential(layers: Any = None, name: str | None = None, **kwargs: Any) -> Sequential:
+    """A Sequential model (`tf.sequential()`, `tf.sequential({"layers": [...]})`, or
+    `tf.sequential([...], name=...)`)."""
+    return Sequential(layers, name, **kwargs)

@@ -10,11 +10,13 @@ batch of the epoch.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from .. import _options
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
@@ -39,20 +41,62 @@ class TrainingMixin(FitMixin):
         self.stop_training = False
         self._is_training = False
 
+    @property
+    def stopTraining(self) -> bool:  # noqa: N802  (TF.js's name; settable, as in TF.js)
+        """TF.js's `model.stopTraining = true` (from a callback): stop after this batch."""
+        return self.stop_training
+
+    @stopTraining.setter
+    def stopTraining(self, value: bool) -> None:  # noqa: N802  (TF.js's name)
+        self.stop_training = bool(value)
+
+    # -- fit: history keys in both spellings ------------------------------------------------
+    def fit(self, *args: Any, **kwargs: Any) -> Any:
+        """Train the model (TF.js's `model.fit`; see FitMixin.fit). The History's `history`
+        holds TF.js's keys ('acc', 'val_acc') and answers to Keras's ('accuracy')."""
+        return _keras_readable(super().fit(*args, **kwargs))
+
+    def fit_dataset(self, *args: Any, **kwargs: Any) -> Any:
+        """Train on a tf.data Dataset (TF.js's `model.fitDataset`; see FitMixin.fit_dataset)."""
+        return _keras_readable(super().fit_dataset(*args, **kwargs))
+
     # -- compile ----------------------------------------------------------------------------
     def compile(
         self, optimizer: Any = None, loss: Any = None, metrics: Any = None, **kwargs: Any
     ) -> None:
-        """Choose the optimizer, loss(es) and metrics (TF.js's ModelCompileArgs)."""
-        if isinstance(optimizer, dict) and loss is None:
-            kwargs = {**optimizer, **kwargs}
-            optimizer = kwargs.pop("optimizer", None)
-            loss = kwargs.pop("loss", None)
-            metrics = kwargs.pop("metrics", None)
-        if kwargs:
-            raise ValueError(
-                f"compile(): unknown options {sorted(kwargs)}; use optimizer, loss, metrics."
+        """Choose the optimizer, loss(es) and metrics (TF.js's ModelCompileArgs), as keywords
+        or as TF.js's one dict: `compile({"optimizer": "adam", "loss": "meanSquaredError"})`.
+
+        Keras's options with no effect here (`run_eagerly`, `jit_compile`, ...) are accepted;
+        `classWeight`, a `fit()` option that TF.js's compile ignores (programs pass it), is
+        accepted with a warning that it is ignored.
+        """
+        config = None
+        if _options.is_options(optimizer) and not _is_optimizer_config(optimizer):
+            config, optimizer = optimizer, None
+        given = {"optimizer": optimizer, "loss": loss, "metrics": metrics}
+        opts = _options.merge_options(
+            "compile()",
+            config,
+            {**{k: v for k, v in given.items() if v is not None}, **kwargs},
+            _COMPILE_OPTIONS,
+            ignored=_KERAS_COMPILE_NO_EFFECT,
+        )
+        optimizer, loss, metrics = opts.get("optimizer"), opts.get("loss"), opts.get("metrics")
+        if opts.get("class_weight") is not None:
+            warnings.warn(
+                "compile(): classWeight is ignored here (TF.js's compile ignores it too); it is "
+                "an option of fit(): model.fit(x, y, {classWeight: ...}).",
+                UserWarning,
+                stacklevel=2,
             )
+        for unsupported in ("loss_weights", "weighted_metrics"):
+            if opts.get(unsupported) is not None:
+                raise ValueError(
+                    f"compile(): {unsupported} is not supported (TF.js has no such option "
+                    "either); weight the outputs' losses with a custom loss function, or "
+                    "pass sample weights to fit()."
+                )
         if optimizer is None or loss is None:
             raise ValueError(
                 "compile(): give both an optimizer (e.g. 'adam') and a loss "
@@ -208,13 +252,15 @@ class TrainingMixin(FitMixin):
         return StepResult(values)
 
     # -- evaluate / predict -----------------------------------------------------------------
-    def _evaluate_arrays(self, xs, ys, batch_size) -> list[float]:
+    def _evaluate_arrays(self, xs, ys, batch_size, weights=None) -> list[float]:
         n = data_mod.sample_count(xs, "evaluate(): inputs")
         sums = np.zeros(len(self.metrics_names))
+        weights = weights or [None] * len(ys)
         for start, end in data_mod.batches(n, batch_size):
             outs = self._forward([a[start:end] for a in xs], training=False)
             yb = [a[start:end] for a in ys]
-            total, per_output = self._losses_and_metrics(outs, yb, [None] * len(yb))
+            wb = [None if w is None else w[start:end] for w in weights]
+            total, per_output = self._losses_and_metrics(outs, yb, wb)
             values = [float(total._data)]
             if len(self.outputs) > 1:
                 values += [float(p._data) for p in per_output]
@@ -222,32 +268,67 @@ class TrainingMixin(FitMixin):
             sums += np.asarray(values) * (end - start)
         return list(sums / max(n, 1))
 
-    def evaluate(
-        self,
-        x: Any,
-        y: Any,
-        batch_size: int = 32,
-        verbose: int = 0,
-        sample_weight: Any = None,
-        steps: Any = None,
-    ) -> Tensor | list[Tensor]:
-        """Loss (and metrics) on the data: a scalar Tensor, or a list when there are metrics."""
+    def evaluate(self, x: Any, y: Any = None, batch_size: Any = None, **kwargs: Any) -> Any:
+        """Loss (and metrics) on the data: a scalar Tensor, or a list `[loss, ...metrics]`.
+
+        Options as keywords or TF.js's dict (`evaluate(x, y, {"batchSize": 8})`):
+        `batch_size` (32), `verbose`, `sample_weight` (one weight per sample, applied to the
+        loss as in training), `steps` (evaluate only that many batches); Keras's
+        `return_dict=True` gives `{name: float}` instead.
+        """
+        config, batch_size = _split_options(batch_size)
+        opts = _options.merge_options(
+            "evaluate()",
+            config,
+            {**({"batch_size": batch_size} if batch_size is not None else {}), **kwargs},
+            ("batch_size", "verbose", "sample_weight", "steps", "return_dict", "callbacks"),
+        )
         self._check_compiled("evaluating it")
         xs = self._inputs_arrays(x)
         ys = self._target_arrays(y)
-        values = self._evaluate_arrays(xs, ys, data_mod.check_batch_size(batch_size))
+        size = data_mod.check_batch_size(
+            32 if opts.get("batch_size") is None else opts["batch_size"]
+        )
+        steps = opts.get("steps")
+        if steps is not None:
+            xs, ys = [a[: steps * size] for a in xs], [a[: steps * size] for a in ys]
+        weights = None
+        if opts.get("sample_weight") is not None:
+            n = data_mod.sample_count(xs, "evaluate(): inputs")
+            w = data_mod.to_array(opts["sample_weight"], "evaluate(): sample_weight").reshape(-1)
+            if steps is not None:
+                w = w[:n]
+            if w.shape[0] != n:
+                raise ValueError(
+                    f"evaluate(): sample_weight has {w.shape[0]} values for {n} samples; give "
+                    "one weight per sample."
+                )
+            weights = [w] * len(ys)
+        values = self._evaluate_arrays(xs, ys, size, weights)
+        if opts.get("return_dict"):
+            return dict(zip(self.metrics_names, values))
         scalars = [Tensor._wrap(np.asarray(v, np.float32)) for v in values]
         return scalars[0] if len(scalars) == 1 else scalars
 
-    def predict(self, x: Any, batch_size: int = 32, verbose: bool = False) -> Tensor | list[Tensor]:
-        """Outputs for x, computed in batches (TF.js's `model.predict`)."""
-        if isinstance(batch_size, dict):
-            batch_size = batch_size.get("batchSize", batch_size.get("batch_size", 32))
+    def predict(self, x: Any, batch_size: Any = None, **kwargs: Any) -> Tensor | list[Tensor]:
+        """Outputs for x, computed in batches (TF.js's `model.predict(x, {batchSize})`;
+        options `batch_size` (32), `verbose`, Keras's `steps`, as keywords or one dict)."""
+        config, batch_size = _split_options(batch_size)
+        opts = _options.merge_options(
+            "predict()",
+            config,
+            {**({"batch_size": batch_size} if batch_size is not None else {}), **kwargs},
+            ("batch_size", "verbose", "steps", "callbacks"),
+        )
         xs = self._inputs_arrays(x)
         n = data_mod.sample_count(xs, "predict(): inputs")
-        batch_size = data_mod.check_batch_size(batch_size)
+        size = data_mod.check_batch_size(
+            32 if opts.get("batch_size") is None else opts["batch_size"]
+        )
+        if opts.get("steps") is not None:
+            n = min(n, opts["steps"] * size)
         parts: list[list[np.ndarray]] = [[] for _ in self.outputs]
-        for start, end in data_mod.batches(n, batch_size):
+        for start, end in data_mod.batches(n, size):
             outs = self._forward([a[start:end] for a in xs], training=False)
             for i, o in enumerate(outs):
                 parts[i].append(o._data)
@@ -288,3 +369,38 @@ def _value_and_grads(loss_fn: Callable[[], Tensor], variables: list) -> tuple[Te
     if total._data.shape != ():
         total = ops.reshape(total, ())
     return total, tape.backprop(total, None, variables)
+
+
+_COMPILE_OPTIONS = (
+    "optimizer",
+    "loss",
+    "metrics",
+    "class_weight",
+    "loss_weights",
+    "weighted_metrics",
+)
+# Keras's compile options that change nothing in lstmkit's numbers (execution settings).
+_KERAS_COMPILE_NO_EFFECT = (
+    "run_eagerly",
+    "steps_per_execution",
+    "jit_compile",
+    "auto_scale_loss",
+    "sample_weight_mode",
+)
+
+
+def _keras_readable(history: Any) -> Any:
+    """`history.history` as a MetricLogs: TF.js's keys, readable under Keras's."""
+    if isinstance(getattr(history, "history", None), dict):
+        history.history = metrics_mod.MetricLogs(history.history)
+    return history
+
+
+def _split_options(value: Any) -> tuple[Mapping[str, Any] | None, Any]:
+    """(TF.js's options dict, None) when the third positional is that dict, else (None, it)."""
+    return (value, None) if _options.is_options(value) else (None, value)
+
+
+def _is_optimizer_config(value: Mapping[str, Any]) -> bool:
+    """A serialized optimizer (`{"class_name": "Adam", "config": {...}}`), not compile's dict."""
+    return "class_name" in value or "className" in value

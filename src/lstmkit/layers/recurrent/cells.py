@@ -21,6 +21,7 @@ from ...engine import ops
 from ...tensor import Tensor, as_tensor
 from .. import registry
 from ..base import Layer, make_layer
+from ..tfjs_style import positive_int
 
 
 class RNNCell(Layer):
@@ -29,13 +30,27 @@ class RNNCell(Layer):
     `(output, new_states)`; `build(input_shape)` creates the weights."""
 
     class_name = "RNNCell"
-    state_size: list[int] = []
+    _call_takes_states = True  # TF.js's `call([x, ...states], kwargs)` is adapted (tfjs_style)
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
 
+    @property
+    def state_size(self) -> Any:
+        """The sizes of the states (the first is the output's), as the cell set them: a list,
+        or one number for one state (TF.js's `stateSize`, Keras's `state_size`)."""
+        return self.__dict__.get("_state_size", [])
+
+    @state_size.setter
+    def state_size(self, value: Any) -> None:
+        self.__dict__["_state_size"] = value
+
+    def state_sizes(self) -> list[int]:
+        """`state_size` as a list of ints (a number is one state)."""
+        return state_sizes(self)
+
     def get_initial_state(self, batch: int, dtype: Any) -> list[np.ndarray]:
-        return [np.zeros((batch, n), dtype) for n in self.state_size]
+        return [np.zeros((batch, n), dtype) for n in self.state_sizes()]
 
     def run_sequence(
         self,
@@ -52,7 +67,30 @@ class RNNCell(Layer):
         return None
 
     def output_size(self) -> int:
-        return self.state_size[0]
+        return self.state_sizes()[0]
+
+
+def state_sizes(cell: Any) -> list[int]:
+    """A cell's state sizes as a list: TF.js and Keras cells may give one number."""
+    size = cell.state_size
+    if isinstance(size, (int, np.integer)):
+        return [int(size)]
+    if not isinstance(size, (list, tuple)) or not size:
+        raise ValueError(
+            f"Cell {getattr(cell, 'name', type(cell).__name__)}: state_size must be a number or "
+            f"a list of numbers (the first is the output size), got {size!r}. Set it in the "
+            "cell's constructor: self.state_size = [units]."
+        )
+    return [int(n) for n in size]
+
+
+def output_size(cell: Any) -> int:
+    """A cell's output size: its own `output_size` (a method, or Keras's number), else the
+    first state size."""
+    size = getattr(cell, "output_size", None)
+    if callable(size):
+        size = size()
+    return int(size) if size is not None else state_sizes(cell)[0]
 
 
 def _dropout_mask(shape: tuple[int, int], rate: float, dtype: Any) -> np.ndarray:
@@ -87,9 +125,7 @@ class _FusedCell(RNNCell):
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
-            raise ValueError(f"{self.class_name}: units must be a positive integer, got {units!r}.")
-        self.units = int(units)
+        self.units = positive_int(f"{self.class_name} {self.name}", "units", units)
         self.activation = activations_mod.get(activation)
         self.recurrent_activation = activations_mod.get(recurrent_activation)
         self.use_bias = bool(use_bias)
@@ -121,25 +157,25 @@ class _FusedCell(RNNCell):
         self.kernel = self.add_weight(
             "kernel",
             (in_dim, width),
-            self.kernel_initializer,
-            self.kernel_regularizer,
-            self.kernel_constraint,
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
         )
         self.recurrent_kernel = self.add_weight(
             "recurrent_kernel",
             (self.units, width),
-            self.recurrent_initializer,
-            self.recurrent_regularizer,
-            self.recurrent_constraint,
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint,
         )
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(
                 "bias",
                 self._bias_shape(),
-                self._bias_initializer(),
-                self.bias_regularizer,
-                self.bias_constraint,
+                initializer=self._bias_initializer(),
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
             )
 
     def _kernel_fn(self):
@@ -258,11 +294,11 @@ class StackedRNNCells(RNNCell):
             raise ValueError("StackedRNNCells needs at least one cell.")
 
     @property
-    def state_size(self) -> list[int]:  # type: ignore[override]
-        return [n for cell in reversed(self.cells) for n in cell.state_size]
+    def state_size(self) -> list[int]:
+        return [n for cell in reversed(self.cells) for n in state_sizes(cell)]
 
     def output_size(self) -> int:
-        return self.cells[-1].state_size[0]
+        return output_size(self.cells[-1])
 
     def build(self, input_shape: Any) -> None:
         prefix = self._scope or self.name
@@ -270,7 +306,7 @@ class StackedRNNCells(RNNCell):
         for i, cell in enumerate(self.cells):
             cell._scope = f"{prefix}/RNNCell_{i}"
             cell._maybe_build(shape)
-            shape = shape[:-1] + (cell.state_size[0],)
+            shape = shape[:-1] + (output_size(cell),)
 
     def _all_weights(self):
         return [w for cell in self.cells for w in cell.weights]
@@ -283,7 +319,7 @@ class StackedRNNCells(RNNCell):
         per_cell: list[list[Any]] = []
         pos = 0
         for cell in reversed(self.cells):
-            n = len(cell.state_size)
+            n = len(state_sizes(cell))
             per_cell.insert(0, list(states[pos : pos + n]))
             pos += n
         return per_cell

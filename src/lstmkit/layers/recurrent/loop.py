@@ -9,15 +9,28 @@ runs through the generic time loop here, built from tape ops.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from ...engine import ops
 from ...tensor import Tensor, as_tensor
-from ..base import Layer, format_shape, make_layer
+from ..base import Layer, SymbolicTensor, _is_shape_list, format_shape, make_layer
 from ..plans import RecurrentPlan
-from .cells import RNNCell, StackedRNNCells, _FusedCell, deserialize_cell
+from .cells import (
+    RNNCell,
+    StackedRNNCells,
+    _FusedCell,
+    deserialize_cell,
+    output_size,
+    state_sizes,
+)
+
+
+class NotStatefulError(AttributeError, ValueError):
+    """reset_states() on a layer that keeps no states: TF.js's (and Keras 2's) AttributeError,
+    and a ValueError as lstmkit raised before."""
 
 
 class RNN(Layer):
@@ -73,11 +86,11 @@ class RNN(Layer):
 
     # -- shapes and masks -------------------------------------------------------------------
     def compute_output_shape(self, input_shape: Any) -> Any:
-        shape = input_shape[0] if isinstance(input_shape, list) else input_shape
-        units = self.cell.output_size()
+        shape = tuple(input_shape[0] if _is_shape_list(input_shape) else input_shape)
+        units = output_size(self.cell)
         out = (shape[0], shape[1], units) if self.return_sequences else (shape[0], units)
         if self.return_state:
-            return [out] + [(shape[0], n) for n in self.cell.state_size]
+            return [out] + [(shape[0], n) for n in state_sizes(self.cell)]
         return out
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
@@ -85,11 +98,37 @@ class RNN(Layer):
             mask = mask[0]
         out = mask if self.return_sequences else None
         if self.return_state:
-            return [out] + [None] * len(self.cell.state_size)
+            return [out] + [None] * len(state_sizes(self.cell))
         return out
 
+    def get_initial_state(self, inputs: Any) -> list[Tensor]:
+        """Zero states for these inputs, one `[batch, size]` tensor per state (TF.js's
+        `getInitialState`), in the inputs' float dtype."""
+        x = as_tensor(inputs[0] if isinstance(inputs, (list, tuple)) else inputs, self.name)
+        dtype = x._data.dtype if x._data.dtype.kind == "f" else np.float32
+        return [Tensor._wrap(s) for s in self.cell.get_initial_state(x.shape[0], dtype)]
+
+    def _apply(self, inputs: Any, kwargs: dict[str, Any]) -> Any:
+        """TF.js's `standardizeArgs`: `apply([x, h, c])` is `apply(x, {initialState: [h, c]})`;
+        the initial states are checked against the cell's state sizes before anything runs."""
+        if isinstance(inputs, (list, tuple)) and len(inputs) > 1:
+            if kwargs.get("initial_state") is not None:
+                raise ValueError(
+                    f"Layer {self.name}: When inputs is an array, neither initialState or "
+                    "constants should be present: give apply([x, *states]) or apply(x, "
+                    "{initialState: states}), not both."
+                )
+            inputs, kwargs = inputs[0], {**kwargs, "initial_state": list(inputs[1:])}
+        states = kwargs.get("initial_state")
+        if states is not None:
+            states = list(states) if isinstance(states, (list, tuple)) else [states]
+            kwargs = {**kwargs, "initial_state": states}
+            x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+            check_initial_state(self, _shape_of(x, self.name), states)
+        return super()._apply(inputs, kwargs)
+
     def build(self, input_shape: Any) -> None:
-        shape = input_shape[0] if isinstance(input_shape, list) else input_shape
+        shape = tuple(input_shape[0] if _is_shape_list(input_shape) else input_shape)
         if self.stateful and shape[0] is None:
             raise ValueError(
                 "If an RNN is stateful, it needs to know its batch size. Specify the batch size "
@@ -129,8 +168,10 @@ class RNN(Layer):
     def reset_states(self, states: Any = None) -> None:
         """Zero the kept states of a stateful layer, or set them to `states`."""
         if not self.stateful:
-            raise ValueError(
-                f"Layer {self.name}: cannot reset states of a layer that is not stateful."
+            raise NotStatefulError(
+                f"Cannot call resetStates() on an RNN Layer that is not stateful: layer "
+                f"{self.name}. Create it with stateful=True (and a fixed batch size) to keep "
+                "states between calls."
             )
         batch = (self._built_input_shape or self.batch_input_shape or (None,))[0]
         if batch is None:
@@ -138,22 +179,25 @@ class RNN(Layer):
                 "If an RNN is stateful, it needs to know its batch size. Specify the batch size "
                 "of your input tensors."
             )
+        sizes = state_sizes(self.cell)
         if states is None:
-            self._states = [np.zeros((batch, n), np.float32) for n in self.cell.state_size]
+            self._states = [np.zeros((batch, n), np.float32) for n in sizes]
             return
         states = states if isinstance(states, (list, tuple)) else [states]
-        if len(states) != len(self.cell.state_size):
+        if len(states) != len(sizes):
             raise ValueError(
-                f"Layer {self.name} expects {len(self.cell.state_size)} state(s), "
-                f"got {len(states)}."
+                f"Layer {self.name} expects {len(sizes)} state(s), but it received "
+                f"{len(states)} state value(s): give one [batch, size] array per state "
+                f"(sizes {format_shape(sizes)})."
             )
         new = []
-        for s, n in zip(states, self.cell.state_size):
+        for index, (s, n) in enumerate(zip(states, sizes)):
             arr = np.asarray(as_tensor(s, self.name)._data, np.float32)
             if arr.shape != (batch, n):
                 raise ValueError(
-                    f"Layer {self.name}: state should have shape [{batch},{n}], "
-                    f"got {format_shape(arr.shape)}."
+                    f"State {index} is incompatible with layer {self.name}: expected "
+                    f"shape={batch},{n}, received shape={','.join(map(str, arr.shape))}. Each "
+                    f"state is [batch, size]: here [{batch},{n}]."
                 )
             new.append(arr)
         self._states = new
@@ -179,11 +223,7 @@ class RNN(Layer):
                     initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
                 )
             ]
-            if len(states) != len(self.cell.state_size):
-                raise ValueError(
-                    f"Layer {self.name} has {len(self.cell.state_size)} state(s) but was passed "
-                    f"{len(states)} initial state(s)."
-                )
+            check_initial_state(self, x.shape, states)
         elif self.stateful:
             if self._states is None:
                 self.reset_states()
@@ -310,7 +350,43 @@ class _CellRNN(RNN):
         return make_layer(cls, config, _strict=False)
 
     def __getattr__(self, name: str) -> Any:
-        # units, activation, dropout... live on the cell, as in TF.js
-        if name != "cell" and "cell" in self.__dict__:
-            return getattr(self.__dict__["cell"], name)
-        raise AttributeError(name)
+        # units, activation, dropout... live on the cell, as in TF.js; camelCase spellings too
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            if name == "cell" or "cell" not in self.__dict__:
+                raise
+        return getattr(self.__dict__["cell"], name)
+
+
+def _shape_of(x: Any, where: str) -> tuple:
+    if isinstance(x, (SymbolicTensor, Tensor)):
+        return tuple(x.shape)
+    return tuple(as_tensor(x, where).shape)
+
+
+def check_initial_state(layer: RNN, input_shape: Sequence[int | None], states: list) -> None:
+    """Refuse initial states that do not match the cell: their number, and each `[batch, size]`
+    (TF.js's words: "An initialState was passed that is not compatible with cell.stateSize")."""
+    sizes = state_sizes(layer.cell)
+    shapes = [_shape_of(s, layer.name) for s in states]
+    given = ",".join(format_shape(s) for s in shapes)
+    head = (
+        f"Layer {layer.name}: An initialState was passed that is not compatible with "
+        f"cell.stateSize {format_shape(sizes)}: "
+    )
+    if len(states) != len(sizes):
+        raise ValueError(
+            f"{head}RNN Layer has {len(sizes)} state(s) but was passed {len(states)} initial "
+            f"state(s) (shapes {given}). Give one [batch, size] tensor per state"
+            + (", [h, c] for an LSTM." if len(sizes) == 2 else ".")
+        )
+    batch = input_shape[0] if len(input_shape) else None
+    for index, (shape, size) in enumerate(zip(shapes, sizes)):
+        rows = shape[0] if len(shape) == 2 else None
+        if len(shape) != 2 or shape[1] != size or (None not in (batch, rows) and rows != batch):
+            raise ValueError(
+                f"{head}state {index} has shape {format_shape(shape)}, expected "
+                f"{format_shape([batch, size])} ([batch, {size}]: one row per sample of the "
+                f"input {format_shape(input_shape)})."
+            )
