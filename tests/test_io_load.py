@@ -377,10 +377,12 @@ def test_unsupported_training_config_keys_are_refused(tmp_path, key):
     "optimizer", ["sgd", "rmsprop", "adagrad", "adadelta", tf.train.momentum(0.1, 0.8)]
 )
 def test_every_saved_optimizer_resumes(tmp_path, optimizer):
-    model = _trained(optimizer=optimizer, metrics=("mse", "accuracy"))
+    # TF.js's loss name: the loaded model is compiled from TF.js's trainingConfig, whose
+    # names give TF.js's history keys ('acc'); a Keras-spelled compile ('mse') keys 'accuracy'
+    model = _trained(optimizer=optimizer, loss="meanSquaredError", metrics=("mse", "accuracy"))
     model.save(tmp_path / "m", include_optimizer=True)
     loaded = tf.load_layers_model(tmp_path / "m")
-    assert loaded.metrics_names == model.metrics_names
+    assert loaded.metrics_names == model.metrics_names == ["loss", "mse", "acc"]
     model.fit(X, Y, epochs=1, batch_size=3, shuffle=False, verbose=0)
     loaded.fit(X, Y, epochs=1, batch_size=3, shuffle=False, verbose=0)
     for a, b in zip(model.weights, loaded.weights):

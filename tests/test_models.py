@@ -162,10 +162,13 @@ def test_functional_multi_input_output_and_shared_layer():
     assert p1.shape == (6, 1) and p2.shape == (6, 2)
     # shared weights: the same LSTM on both inputs
     np.testing.assert_allclose(shared.apply(xa).numpy(), shared.apply(xa).numpy())
-    model.compile(optimizer="adam", loss=["mse", "categoricalCrossentropy"], metrics=["accuracy"])
+    model.compile(
+        optimizer="adam", loss=["meanSquaredError", "categoricalCrossentropy"], metrics=["accuracy"]
+    )
     y2 = np.eye(2, dtype=np.float32)[[0, 1, 0, 1, 0, 1]]
     h = model.fit({"a": xa, "b": xb}, [np.zeros((6, 1)), y2], epochs=2, batch_size=3, verbose=0)
     assert sorted(h.history) == ["loss", "out1_acc", "out1_loss", "out2_acc", "out2_loss"]
+    assert h.history["out2_accuracy"] == h.history["out2_acc"]  # Keras's key reads it too
     lines = []
     model.summary(print_fn=lines.append)
     assert len(lines[0]) == 115 and "Receives inputs" in lines[1]

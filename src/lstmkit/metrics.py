@@ -200,18 +200,33 @@ def name_of(fn: str | Callable) -> str:
     return getattr(fn, "__name__", type(fn).__name__)
 
 
+def keras_dialect(loss: Any) -> bool:
+    """True when compile's loss is spelled as only Keras spells it ('binary_crossentropy',
+    'mse'; TF.js's compile refuses those): the program is a Keras one, and its history keys
+    are Keras's ('accuracy', not TF.js's 'acc')."""
+    if isinstance(loss, dict):
+        items = list(loss.values())
+    elif isinstance(loss, (list, tuple)):
+        items = list(loss)
+    else:
+        items = [loss]
+    return any(isinstance(lo, str) and lo not in losses.LOSSES for lo in items)
+
+
 def resolve(
     identifier: str | MetricFn,
     output_shape: Sequence[int | None],
     loss: str | Callable | None = None,
+    keras: bool = False,
 ) -> tuple[str, MetricFn]:
     """(history key, function) for one metric of an output, as `compile` decides them.
 
     'accuracy'/'acc' and 'crossentropy'/'ce' pick the binary version when the output's last
     dimension is 1 or the loss is binaryCrossentropy, the sparse version for
-    sparseCategoricalCrossentropy, else the categorical one; their keys are 'acc' and 'ce'.
-    Other names keep their own string as key; functions get `name_of(fn)`. `loss` is the
-    output's loss as a name in any spelling or a function (custom ones count as neither).
+    sparseCategoricalCrossentropy, else the categorical one; their keys are TF.js's 'acc' and
+    'ce', or with `keras` (see `keras_dialect`) the name as given, as Keras keys them. Other
+    names keep their own string as key; functions get `name_of(fn)`. `loss` is the output's
+    loss as a name in any spelling or a function (custom ones count as neither).
     """
     if isinstance(identifier, str) and identifier in _ACCURACY + _CROSSENTROPY:
         loss_name = losses.canonical_name(loss) if isinstance(loss, str) else None
@@ -226,44 +241,48 @@ def resolve(
             fn = sparse_categorical_accuracy if acc else sparse_categorical_crossentropy
         else:
             fn = categorical_accuracy if acc else categorical_crossentropy
+        if keras:
+            return identifier, fn
         return ("acc" if acc else "ce"), fn
     return name_of(identifier), get(identifier)
 
 
-# TF.js's history keys for 'accuracy' and 'crossentropy' ('acc', 'ce'), and the keys Keras
-# gives the same metrics ('accuracy', 'crossentropy'): programs of either kind read theirs.
-_KERAS_KEYS = {"acc": "accuracy", "ce": "crossentropy"}
-_TFJS_KEYS = {keras: tfjs for tfjs, keras in _KERAS_KEYS.items()}
+# TF.js's history keys for 'accuracy' and 'crossentropy' ('acc', 'ce') and Keras's for the
+# same metrics ('accuracy', 'crossentropy'): a program of either kind reads its own.
+_OTHER_SPELLING = {"acc": "accuracy", "ce": "crossentropy", "accuracy": "acc", "crossentropy": "ce"}
 
 
-def tfjs_key(key: str) -> str | None:
-    """TF.js's key for a Keras-named log key ('val_accuracy' -> 'val_acc',
-    'out_accuracy' -> 'out_acc'), or None when `key` is not one."""
-    for keras, tfjs in _TFJS_KEYS.items():
-        if key == keras or key.endswith("_" + keras):
-            return key[: len(key) - len(keras)] + tfjs
+def other_key(key: str) -> str | None:
+    """The same log key in the other dialect ('val_accuracy' <-> 'val_acc', 'out_acc' <->
+    'out_accuracy'), or None when `key` has no other spelling."""
+    for name, other in _OTHER_SPELLING.items():
+        if key == name or key.endswith("_" + name):
+            return key[: len(key) - len(name)] + other
     return None
 
 
 class MetricLogs(dict):
-    """Training logs and `History.history` under TF.js's keys (`acc`, `val_acc`: what
-    TF.js's `history.history` holds and tfjs-node prints), readable under Keras's too
-    (`logs["accuracy"]`, `history.history["val_accuracy"]`, `"accuracy" in logs`).
+    """Training logs and `History.history`, readable under both dialects' keys.
 
-    Only TF.js's keys are stored, so iterating, printing and saving show each value once.
+    The keys stored are the program's: TF.js's (`acc`, `val_acc`: what TF.js's
+    `history.history` holds and tfjs-node prints) when compile named the loss as TF.js does,
+    Keras's (`accuracy`, `val_accuracy`) when it named it as only Keras does
+    (`keras_dialect`). The other spelling reads the same values (`logs["accuracy"]`,
+    `"val_acc" in history.history`); only the stored keys are iterated, printed and saved,
+    so each value shows once.
     """
 
     def __missing__(self, key: Any) -> Any:
-        tfjs = tfjs_key(key) if isinstance(key, str) else None
-        if tfjs is not None and dict.__contains__(self, tfjs):
-            return dict.__getitem__(self, tfjs)
+        other = other_key(key) if isinstance(key, str) else None
+        if other is not None and dict.__contains__(self, other):
+            return dict.__getitem__(self, other)
         raise KeyError(key)
 
     def __contains__(self, key: object) -> bool:
         if dict.__contains__(self, key):
             return True
-        tfjs = tfjs_key(key) if isinstance(key, str) else None
-        return tfjs is not None and dict.__contains__(self, tfjs)
+        other = other_key(key) if isinstance(key, str) else None
+        return other is not None and dict.__contains__(self, other)
 
     def get(self, key: Any, default: Any = None) -> Any:
         return self[key] if key in self else default
@@ -305,14 +324,15 @@ __all__ = [
     "resolve",
     "sparse_categorical_accuracy",
     "sparse_categorical_crossentropy",
-    "tfjs_key",
+    "keras_dialect",
+    "other_key",
 ]
 
 # TF.js's camelCase names (`tf.metrics.binaryAccuracy`, `tf.metrics.meanSquaredError`,
 # `tf.metrics.r2Score`): the same functions.
 for _name in list(__all__):
     _camel = to_camel_case(_name)
-    if _camel != _name and _name not in ("name_of", "tfjs_key"):
+    if _camel != _name and _name not in ("name_of", "other_key", "keras_dialect"):
         globals()[_camel] = globals()[_name]
         __all__.append(_camel)
 del _name, _camel

@@ -68,6 +68,16 @@ class LayerVariable(Variable):
 
     __slots__ = ("original_name", "regularizer", "constraint")
 
+    def read(self) -> Variable:
+        """TF.js's `layerVariable.read()`: the value to compute with (the variable itself, so
+        gradients reach it)."""
+        return self
+
+    def write(self, value: Any) -> LayerVariable:
+        """TF.js's `layerVariable.write(value)`: assign a new value (shape checked)."""
+        self.assign(value)
+        return self
+
 
 class SymbolicTensor:
     """A placeholder in a functional graph: a shape (None for the batch) and where it comes from.
@@ -164,14 +174,14 @@ class Layer:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        tfjs_style.adapt_class_name(cls)
+        declared = tfjs_style.adapt_class_name(cls)
         tfjs_style.adapt_init(cls, layer_options)
         tfjs_style.adapt_call(cls, cls._call_takes_states)
         for klass in cls.__mro__:  # the class and any mixin it brings (TrainingMixin...)
             if klass is not object and "_camel_case_aliased" not in klass.__dict__:
                 add_camel_case_aliases(klass, _NOT_ALIASED)
                 klass._camel_case_aliased = True  # type: ignore[attr-defined]
-        if "class_name" in cls.__dict__ and not cls.__name__.startswith("_"):
+        if declared and not cls.__name__.startswith("_"):
             registry.register(cls)
 
     def __init__(self, config: Mapping[str, Any] | None = None, **kwargs: Any):
@@ -208,6 +218,14 @@ class Layer:
         self._inbound_nodes: list[Node] = []
         self._scope: str | None = None  # weight-name prefix set by wrappers (RNN, Bidirectional)
         self._built_input_shape: Any = None  # the input shape build() saw
+
+    @property
+    def supportsMasking(self) -> bool:  # noqa: N802  (TF.js's name, set in constructors)
+        return bool(self.supports_masking)
+
+    @supportsMasking.setter
+    def supportsMasking(self, value: bool) -> None:  # noqa: N802  (TF.js's name)
+        self.supports_masking = bool(value)
 
     def __getattr__(self, name: str) -> Any:
         """TF.js's camelCase spelling of an attribute the instance holds (`layer.units`,

@@ -62,12 +62,15 @@ def register(cls: type) -> None:
 def register_class(cls: L) -> L:
     """Register a layer class by its `class_name`, replacing any other (TF.js's
     `tf.serialization.registerClass`); returns the class, so it also works as a decorator."""
-    name = getattr(cls, "class_name", None)
+    name = cls.__dict__.get("className")  # TF.js's `MyLayer.className = 'X'` after the class
+    if not isinstance(name, str):
+        name = getattr(cls, "class_name", None)
     if not isinstance(name, str) or not name:
         raise ValueError(
             f"register_class: {cls.__name__} needs a class_name (the name files use for it), "
             f"e.g. class_name = {cls.__name__!r}."
         )
+    cls.class_name = cls.className = name  # type: ignore[attr-defined]
     CLASSES[name] = cls
     return cls
 

@@ -147,13 +147,38 @@ def adapt_call(cls: type, takes_states: bool) -> None:
     cls.call = call  # type: ignore[attr-defined]
 
 
-def adapt_class_name(cls: type) -> None:
-    """`className` (TF.js's static) and `class_name` as one attribute of the class."""
+def adapt_class_name(cls: type, bases: Collection[str] = ("Layer", "RNNCell")) -> bool:
+    """`className` (TF.js's static) and `class_name` as one attribute of the class.
+
+    A class may declare either, or a static/class method `getClassName()` returning it. A
+    program's class that declares none, directly under one of the abstract `bases`, is named
+    by its Python name (Keras names layers after the class; TF.js's own name would be 'Layer',
+    which files would load as a plain Layer); a subclass of a concrete layer keeps its
+    parent's name, as TF.js's static className is inherited. True when the class declared its
+    name (it then registers itself); a name taken from the Python class is registered by
+    `tf.serialization.registerClass`, as TF.js and Keras programs do.
+    """
     own = cls.__dict__
-    if "className" in own and "class_name" not in own and isinstance(own["className"], str):
-        cls.class_name = own["className"]  # type: ignore[attr-defined]
-    elif "class_name" in own and isinstance(own["class_name"], str):
-        cls.className = own["class_name"]  # type: ignore[attr-defined]
+    name = None
+    if isinstance(own.get("class_name"), str):
+        name = own["class_name"]
+    elif isinstance(own.get("className"), str):
+        name = own["className"]
+    elif isinstance(own.get("getClassName"), (staticmethod, classmethod)):
+        try:
+            got = cls.getClassName()  # type: ignore[attr-defined]
+        except TypeError:
+            got = None
+        name = got if isinstance(got, str) else None
+    if name is None:
+        inherited = getattr(cls, "class_name", None)
+        if inherited not in bases or cls.__module__.split(".")[0] == "lstmkit":
+            return False
+        cls.class_name = cls.className = cls.__name__  # type: ignore[attr-defined]
+        return False
+    cls.class_name = name  # type: ignore[attr-defined]
+    cls.className = name  # type: ignore[attr-defined]
+    return True
 
 
 def config_args(cls: type, args: tuple) -> tuple[type, dict[str, Any]]:

@@ -388,7 +388,8 @@ def model(
     if _options.is_options(inputs):
         kwargs = {**inputs, **kwargs}
         inputs = None
-    made = LayersModel(inputs, outputs, name, **kwargs)
+    given = {"inputs": inputs, "outputs": outputs, "name": name}
+    made = LayersModel(**{k: v for k, v in given.items() if v is not None}, **kwargs)
     if not made.outputs:
         raise ValueError("model(): give both `inputs` (from tf.input()) and `outputs`.")
     return made

@@ -53,7 +53,7 @@ class TrainingMixin(FitMixin):
     # -- fit: history keys in both spellings ------------------------------------------------
     def fit(self, *args: Any, **kwargs: Any) -> Any:
         """Train the model (TF.js's `model.fit`; see FitMixin.fit). The History's `history`
-        holds TF.js's keys ('acc', 'val_acc') and answers to Keras's ('accuracy')."""
+        answers to TF.js's keys ('acc', 'val_acc') and Keras's ('accuracy'): a MetricLogs."""
         return _keras_readable(super().fit(*args, **kwargs))
 
     def fit_dataset(self, *args: Any, **kwargs: Any) -> Any:
@@ -125,6 +125,7 @@ class TrainingMixin(FitMixin):
         self._loss_names = [r[0] for r in resolved]
         self._loss_fns = [r[1] for r in resolved]
         self._metric_fns = []
+        keras = metrics_mod.keras_dialect(loss)  # history keys 'accuracy' rather than 'acc'
         metric_list = metrics or []
         if isinstance(metric_list, (str, Callable)) and not isinstance(
             metric_list, (list, tuple, dict)
@@ -134,7 +135,7 @@ class TrainingMixin(FitMixin):
             ms = metric_list.get(names[i], []) if isinstance(metric_list, dict) else metric_list
             ms = [ms] if isinstance(ms, str) or callable(ms) else ms
             self._metric_fns.append(
-                [metrics_mod.resolve(m, out.shape, self._loss_names[i]) for m in ms]
+                [metrics_mod.resolve(m, out.shape, self._loss_names[i], keras) for m in ms]
             )
         self.metrics_names = ["loss"]
         if len(names) > 1:
