@@ -265,3 +265,21 @@ def test_invalid_units_give_tfjs_messages(units, pattern):
     if units != []:
         with pytest.raises(ValueError, match=pattern):
             L.simpleRNN({"units": units})
+
+
+def test_cell_apply_takes_inputs_and_states_as_tfjs():
+    cell = L.lstmCell({"units": 3})
+    out, h, c = cell.apply([tf.ones([2, 4]), tf.zeros([2, 3]), tf.zeros([2, 3])])
+    assert out.shape == h.shape == c.shape == (2, 3)
+    np.testing.assert_array_equal(out.numpy(), h.numpy())  # an LSTM's output is its h
+
+
+def test_from_config_in_tfjs_two_argument_form_and_dispose():
+    lstm = L.lstm({"units": 4, "returnSequences": True})
+    twin = L.LSTM.fromConfig(L.LSTM, lstm.getConfig())
+    assert twin.units == 4 and twin.return_sequences is True
+    assert L.LSTM.from_config(lstm.get_config()).units == 4
+    dense = L.dense({"units": 2})
+    dense.apply(tf.ones([1, 3]))
+    assert dense.dispose() == {"refCountAfterDispose": 0, "numDisposedVariables": 2}
+    assert [w.originalName for w in dense.weights] == [w.original_name for w in dense.weights]

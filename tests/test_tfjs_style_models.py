@@ -177,3 +177,15 @@ def test_keras_load_model_round_trip(tmp_path):
     model.save(str(tmp_path / "model.keras"))
     loaded = tf.models.load_model(str(tmp_path / "model.keras"))
     np.testing.assert_allclose(loaded.predict(X).numpy(), model.predict(X).numpy(), rtol=1e-6)
+
+
+def test_model_as_first_layer_of_a_sequential_and_to_json():
+    inner = tf.sequential({"layers": [L.dense({"units": 2, "inputShape": [3]})]})
+    outer = tf.sequential({"layers": [inner, L.dense({"units": 1})]})
+    assert outer.outputShape == (None, 1) and outer.layers[0] is inner
+    assert outer.predict(np.ones((2, 3), np.float32)).shape == (2, 1)
+    assert outer.toJSON() == outer.to_json()
+    assert outer.toJSON(None, False)["class_name"] == "Sequential"
+    lines: list[str] = []
+    outer.summary(printFn=lines.append)
+    assert lines[0] == "_" * 90 and any(inner.name in line for line in lines)

@@ -68,6 +68,10 @@ class LayerVariable(Variable):
 
     __slots__ = ("original_name", "regularizer", "constraint")
 
+    @property
+    def originalName(self) -> str:  # noqa: N802  (TF.js's name)
+        return self.original_name
+
     def read(self) -> Variable:
         """TF.js's `layerVariable.read()`: the value to compute with (the variable itself, so
         gradients reach it)."""
@@ -443,6 +447,12 @@ class Layer:
 
     def reset_states(self, states: Any = None) -> None:
         """Only stateful recurrent layers have states to reset."""
+
+    def dispose(self) -> dict[str, int]:
+        """TF.js's `layer.dispose()`: NumPy frees the weights when nothing refers to them, so
+        this only reports as TF.js does (`{refCountAfterDispose, numDisposedVariables}`)."""
+        count = len(self._all_weights())
+        return {"refCountAfterDispose": 0, "numDisposedVariables": count}
 
     # -- nodes for summary and serialization ------------------------------------------------
     @property

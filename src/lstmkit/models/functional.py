@@ -347,9 +347,13 @@ class LayersModel(TrainingMixin, Layer):
 
     # -- files (models.saving) --------------------------------------------------------------
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> LayersModel:
-        """A model from its `get_config()` (fresh weights)."""
+    def from_config(cls, *args: Any) -> LayersModel:
+        """A model from its `get_config()` (fresh weights); TF.js's `fromConfig(cls, config)`
+        too."""
+        from ..layers.tfjs_style import config_args
         from .serialization import model_from_config
+
+        cls, config = config_args(cls, args)
 
         return model_from_config({"class_name": cls.class_name, "config": config})
 
@@ -366,11 +370,19 @@ class LayersModel(TrainingMixin, Layer):
 
         return save_model(self, path, include_optimizer, shard_size, quantization, metadata)
 
-    def to_json(self) -> str:
-        """The topology as JSON text, as TF.js's `model.toJSON()`."""
+    def to_json(self, unused: Any = None, return_string: bool = True, **kwargs: Any) -> Any:
+        """The topology as JSON text, as TF.js's `model.toJSON()` (with `returnString=False`
+        the parsed object)."""
+        import json
+
         from .saving import model_to_json
 
-        return model_to_json(self)
+        text = model_to_json(self)
+        if kwargs.get("returnString", return_string):
+            return text
+        return json.loads(text)
+
+    toJSON = to_json  # noqa: N815  (TF.js's name)
 
     def __repr__(self) -> str:
         ins = ", ".join(format_shape(t.shape) for t in self.inputs)

@@ -59,6 +59,13 @@ class Sequential(LayersModel):
             self.outputs = list(self.inputs)
             self._explicit_input = layer
             return
+        if not self.outputs and isinstance(layer, LayersModel) and len(layer.inputs) == 1:
+            start = layer.inputs[0]  # a model first: the stack starts from its input's shape
+            inp = InputLayer(
+                batch_input_shape=start.shape, dtype=start.dtype, name=f"{layer.name}_input"
+            )
+            self.inputs = [inp._inbound_nodes[0].outputs[0]]
+            self.outputs = list(self.inputs)
         if not self.outputs:
             if layer.batch_input_shape is None:
                 raise ValueError(

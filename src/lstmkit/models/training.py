@@ -354,11 +354,24 @@ class TrainingMixin(FitMixin):
         self,
         line_length: int | None = None,
         positions: Sequence[float] | None = None,
-        print_fn: Callable[[str], Any] = print,
+        print_fn: Callable[[str], Any] | None = None,
+        **kwargs: Any,
     ) -> None:
-        """Print the layer table exactly as TF.js's `model.summary()`."""
+        """Print the layer table exactly as TF.js's `model.summary(lineLength, positions,
+        printFn)`; the keywords in either spelling, and Keras's display options
+        (`expand_nested`, `show_trainable`, `layer_range`) accepted and ignored."""
         from .summary import print_summary
 
+        opts = _options.merge_options(
+            "summary()",
+            None,
+            kwargs,
+            ("line_length", "positions", "print_fn"),
+            ignored=("expand_nested", "show_trainable", "layer_range"),
+        )
+        line_length = opts.get("line_length", line_length)
+        positions = opts.get("positions", positions)
+        print_fn = opts.get("print_fn", print_fn) or print
         print_summary(self, line_length, positions, print_fn)
 
 

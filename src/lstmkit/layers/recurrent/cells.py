@@ -20,7 +20,7 @@ from ... import regularizers as regularizers_mod
 from ...engine import ops
 from ...tensor import Tensor, as_tensor
 from .. import registry
-from ..base import Layer, make_layer
+from ..base import Layer, SymbolicTensor, make_layer
 from ..tfjs_style import positive_int
 
 
@@ -51,6 +51,21 @@ class RNNCell(Layer):
 
     def get_initial_state(self, batch: int, dtype: Any) -> list[np.ndarray]:
         return [np.zeros((batch, n), dtype) for n in self.state_sizes()]
+
+    def _apply(self, inputs: Any, kwargs: dict[str, Any]) -> Any:
+        """TF.js's one step on data: `cell.apply([x, ...states])` gives `[output,
+        ...newStates]` (the weights are built from x's shape)."""
+        if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
+            return super()._apply(inputs, kwargs)
+        if any(isinstance(t, SymbolicTensor) for t in inputs):
+            return super()._apply(inputs, kwargs)
+        x = as_tensor(inputs[0], self.name)
+        states = [as_tensor(s, self.name) for s in inputs[1:]]
+        self.assert_input_compatibility(tuple(x.shape))
+        self._maybe_build(tuple(x.shape))
+        out, new_states = self.call(x, states, training=bool(kwargs.get("training", False)))
+        new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
+        return [out, *new_states]
 
     def run_sequence(
         self,

@@ -18,6 +18,7 @@ from ...engine import ops
 from ...tensor import Tensor, as_tensor
 from ..base import Layer, SymbolicTensor, _is_shape_list, format_shape, make_layer
 from ..plans import RecurrentPlan
+from ..tfjs_style import config_args
 from .cells import (
     RNNCell,
     StackedRNNCells,
@@ -296,7 +297,8 @@ class RNN(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> RNN:
+    def from_config(cls, *args: Any) -> RNN:
+        cls, config = config_args(cls, args)
         config = dict(config)
         cell = config.pop("cell", None)
         config.pop("cells", None)
@@ -346,7 +348,8 @@ class _CellRNN(RNN):
         return RecurrentPlan(self)
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> RNN:
+    def from_config(cls, *args: Any) -> RNN:
+        cls, config = config_args(cls, args)
         return make_layer(cls, config, _strict=False)
 
     def __getattr__(self, name: str) -> Any:
