@@ -153,6 +153,37 @@ def test_early_stopping_tfjs_dict_and_keras_class():
     assert len(h.epoch) >= 5
 
 
+def test_restore_best_weights_as_keras_3_also_without_a_stop(capsys):
+    model = small_model(lr=0.45)  # the loss falls, then diverges
+    snapshots = []
+    record = tf.callbacks.custom(
+        on_epoch_end=lambda epoch, logs: snapshots.append(
+            (logs["loss"], [w.numpy() for w in model.get_weights()])
+        )
+    )
+    stop = tf.callbacks.EarlyStopping(
+        monitor="loss", patience=50, restore_best_weights=True, verbose=1
+    )
+    h = model.fit(X, Y, epochs=8, batch_size=4, verbose=0, callbacks=[record, stop])
+    losses = h.history["loss"]
+    assert len(losses) == 8 and stop.stopped_epoch == 0  # ran to the end
+    best = int(np.argmin(losses))
+    assert best < 7  # the last epoch is not the best one
+    for got, want in zip(model.get_weights(), snapshots[best][1]):
+        np.testing.assert_array_equal(got.numpy(), want)
+    assert f"the best epoch: {best + 1}." in capsys.readouterr().out
+    # a baseline no epoch beats: the first epoch's weights are kept (Keras)
+    model = small_model(lr=0.45)
+    snapshots.clear()
+    stop = tf.callbacks.EarlyStopping(
+        monitor="loss", patience=2, baseline=-1.0, restore_best_weights=True
+    )
+    h = model.fit(X, Y, epochs=8, batch_size=4, verbose=0, callbacks=[record, stop])
+    assert len(h.history["loss"]) == 2  # TF.js's count: two epochs not beating the baseline
+    for got, want in zip(model.get_weights(), snapshots[0][1]):
+        np.testing.assert_array_equal(got.numpy(), want)
+
+
 def test_lambda_callback_keras_names():
     seen = []
     cb = tf.callbacks.LambdaCallback(

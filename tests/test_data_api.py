@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,9 +18,9 @@ import numpy as np
 import pytest
 
 import lstmkit as tf
+from tfjs_node import tfjs_package
 
 REPO = Path(__file__).resolve().parents[1]
-TFJS = REPO / ".tfjs" / "node_modules" / "@tensorflow" / "tfjs"
 
 
 def arr(t):
@@ -472,15 +471,12 @@ def _plain(x):
 
 
 def test_batching_and_sizes_match_real_tfjs(tmp_path):
+    tfjs = tfjs_package()
     node = shutil.which("node")
-    if node is None or not TFJS.is_dir():
-        if os.environ.get("LSTMKIT_REQUIRE_TFJS"):
-            pytest.fail("Node.js and .tfjs (tests/js/install.sh) are required")
-        pytest.skip("Node.js or the bundled TF.js is not installed (tests/js/install.sh)")
     script = tmp_path / "data.js"
     script.write_text(_JS)
     run = subprocess.run(
-        [node, str(script), str(TFJS)], capture_output=True, text=True, timeout=120, check=True
+        [node, str(script), str(tfjs)], capture_output=True, text=True, timeout=120, check=True
     )
     line = [s for s in run.stdout.splitlines() if s.startswith("{")][-1]
     want = json.loads(line)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,9 +13,9 @@ import numpy as np
 import pytest
 
 import lstmkit as tf
+from tfjs_node import tfjs_package
 
 REPO = Path(__file__).resolve().parents[1]
-TFJS = REPO / ".tfjs" / "node_modules" / "@tensorflow" / "tfjs"
 
 TEXT = (
     'a,b,"c d",lab,flag\n1,2.5,x,1,true\n3,,"y,z",0,0\n 0x10,1e2,"q""r",1,yes\n'
@@ -144,15 +143,12 @@ def _plain(v):
 
 
 def test_same_elements_as_real_tfjs(tmp_path, csv_file):
+    tfjs = tfjs_package()
     node = shutil.which("node")
-    if node is None or not TFJS.is_dir():
-        if os.environ.get("LSTMKIT_REQUIRE_TFJS"):
-            pytest.fail("Node.js and .tfjs (tests/js/install.sh) are required")
-        pytest.skip("Node.js or the bundled TF.js is not installed (tests/js/install.sh)")
     script = tmp_path / "csv.js"
     script.write_text(_JS)
     run = subprocess.run(
-        [node, str(script), str(TFJS), str(csv_file), json.dumps(CONFIG)],
+        [node, str(script), str(tfjs), str(csv_file), json.dumps(CONFIG)],
         capture_output=True,
         text=True,
         timeout=120,

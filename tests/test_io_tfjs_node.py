@@ -18,7 +18,6 @@ TF.js is installed into <repo>/.tfjs by tests/js/install.sh (npm) when missing.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -29,10 +28,11 @@ import pytest
 import lstmkit as tf
 from lstmkit.io import weights as wio
 from tfjs_fixtures import FIXTURES, case_names
+from tfjs_node import PREFIX as TFJS
+from tfjs_node import ensure_tfjs as _ensure_tfjs
 
 L = tf.layers
 REPO = Path(__file__).resolve().parents[1]
-TFJS = REPO / ".tfjs"
 RUNNER = REPO / "tests" / "js" / "tfjs_runner.js"
 FIXTURE_CASES = [n for n in case_names() if (FIXTURES / n).is_dir()]
 TOL = {"rtol": 1e-5, "atol": 1e-5}
@@ -327,21 +327,6 @@ def _read(folder):
 
 
 # -- the one node run ---------------------------------------------------------------------------
-
-
-def _ensure_tfjs():
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        if os.environ.get("CI") or os.environ.get("LSTMKIT_REQUIRE_TFJS"):
-            pytest.fail("node and npm are needed for the TF.js checks (tests/js/install.sh).")
-        pytest.skip("node/npm not installed: the real TF.js checks cannot run here")
-    done = subprocess.run(
-        ["bash", str(REPO / "tests" / "js" / "install.sh")],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    if done.returncode:
-        pytest.fail(f"installing TF.js failed:\n{done.stdout}\n{done.stderr}")
 
 
 class Batch:

@@ -267,9 +267,13 @@ _EARLY_STOPPING = (
 
 
 class EarlyStopping(Callback):
-    """Stop when `monitor` stops improving (TF.js's earlyStopping, Keras's EarlyStopping),
-    optionally restoring the weights of the best epoch (`restore_best_weights`, which TF.js
-    does not implement). Options as keywords in either spelling, or one TF.js dict:
+    """Stop when `monitor` stops improving (TF.js's earlyStopping, Keras's EarlyStopping).
+
+    Counting as TF.js does (an epoch that does not beat the best by `min_delta` adds one to
+    the wait; the wait reaching `patience` stops training). `restore_best_weights`, which TF.js
+    does not implement, works as in Keras 3: at the end of training, stopped or not, the model
+    gets the weights it had after the best epoch (or the first monitored epoch, if none beat
+    `baseline`). Options as keywords in either spelling, or one TF.js dict:
     `EarlyStopping({'monitor': 'val_loss', 'patience': 3, 'minDelta': 1e-3})`."""
 
     def __init__(
@@ -330,6 +334,7 @@ class EarlyStopping(Callback):
             else (math.inf if self.mode == "min" else -math.inf)
         )
         self.best_weights = None
+        self.best_epoch = 0
 
     def on_epoch_end(self, epoch, logs=None):
         if epoch < self.start_from_epoch:  # Keras's warm-up epochs
@@ -347,11 +352,13 @@ class EarlyStopping(Callback):
             improved = current - self.min_delta > self.best
         else:
             improved = current + self.min_delta < self.best
+        if self.restore_best_weights and (improved or self.best_weights is None):
+            # Keras: the first monitored epoch's weights stand until an epoch beats them
+            self.best_weights = [w._data.copy() for w in self.model.weights]
+            self.best_epoch = epoch
         if improved:
             self.best = current
             self.wait = 0
-            if self.restore_best_weights:
-                self.best_weights = [w._data.copy() for w in self.model.weights]
         else:
             self.wait += 1
             if self.wait >= self.patience:
@@ -359,11 +366,18 @@ class EarlyStopping(Callback):
                 self.model.stop_training = True
 
     def on_train_end(self, logs=None):
-        if self.restore_best_weights and self.best_weights is not None and self.stopped_epoch > 0:
-            for w, value in zip(self.model.weights, self.best_weights):
-                w.assign(value)
+        # Keras 3: the best epoch's weights come back whether or not training was stopped
         if self.stopped_epoch > 0 and self.verbose > 0:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping", file=self.model_stream())
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print(
+                    "Restoring model weights from the end of the best epoch: "
+                    f"{self.best_epoch + 1}.",
+                    file=self.model_stream(),
+                )
+            for w, value in zip(self.model.weights, self.best_weights):
+                w.assign(value)
 
     def model_stream(self):
         return sys.stdout

@@ -142,9 +142,18 @@ def element_arrays(
 
 
 def evaluate_values(
-    model: Any, source: Any, batches: int | None, where: str, stacklevel: int = 3
+    model: Any,
+    source: Any,
+    batches: int | None,
+    where: str,
+    stacklevel: int = 3,
+    what: str = "the dataset",
 ) -> list[float]:
-    """TF.js's evaluateDataset: each batch's loss and metrics, weighted by its size."""
+    """TF.js's evaluateDataset: each batch's loss and metrics, weighted by its size.
+
+    A dataset with no batches is an error here (TF.js gives undefined values, Keras leaves
+    the val_ keys out): it is almost always windows longer than the data, or a used iterator.
+    """
     it = iterate(source, where)
     sums: np.ndarray | None = None
     seen = 0
@@ -170,8 +179,10 @@ def evaluate_values(
         done += 1
     if sums is None or seen == 0:
         raise ValueError(
-            f"{where}: the dataset gave no samples to evaluate. Check that it is not empty "
-            "(ds.size) and not exhausted (pass the Dataset, not a used iterator)."
+            f"{where}: {what} gave no samples to evaluate. Check that it is not empty "
+            "(ds.size: a timeseries_dataset_from_array of fewer rows than one window, or "
+            "with no targets, is empty) and not exhausted (pass the Dataset, not a used "
+            "iterator)."
         )
     return list(sums / seen)
 

@@ -330,7 +330,7 @@ class FitMixin:
         if dataset_fit.is_dataset(validation_data):
             count = dataset_fit.positive_int(batches, where, "validationBatches")
             return lambda: dataset_fit.evaluate_values(
-                self, validation_data, count, where, stacklevel=5
+                self, validation_data, count, where, stacklevel=5, what="validation_data"
             )
         return self._validation_arrays(validation_data)
 
