@@ -87,13 +87,35 @@ def test_a_save_replaces_the_previous_model_whole(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no temporary folders left
 
 
-def test_a_folder_with_other_files_is_not_replaced(tmp_path):
-    (tmp_path / "m").mkdir()
-    (tmp_path / "m" / "notes.txt").write_text("mine")
-    model, _ = _model()
-    with pytest.raises(ValueError, match="notes.txt"):
-        model.save(tmp_path / "m")
-    assert (tmp_path / "m" / "notes.txt").read_text() == "mine"
+def test_a_save_keeps_the_folders_other_files_as_tfjs_does(tmp_path, monkeypatch):
+    """TF.js's file:// writer leaves other files alone (tfjs-examples' sentiment writes
+    metadata.json into the model folder, then saves); the swap keeps them, hard-linked."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "metadata.json").write_text('{"mine": 1}')
+    model, x = _model()
+    model.save(folder, shard_size=50)
+    model.save(f"file://{folder}")
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "metadata.json",
+        "model.json",
+        "weights.bin",
+    ]
+    assert (folder / "metadata.json").read_text() == '{"mine": 1}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]  # no temporary folders left
+    np.testing.assert_array_equal(
+        tf.load_layers_model(folder).predict(x).numpy(), model.predict(x).numpy()
+    )
+    # a folder with sub-folders, or the working directory, is refused, nothing moved
+    (folder / "runs").mkdir()
+    with pytest.raises(ValueError, match=r"folders or symlinks \(runs/\)"):
+        model.save(folder)
+    assert (folder / "runs").is_dir() and (folder / "metadata.json").exists()
+    (folder / "runs").rmdir()
+    monkeypatch.chdir(folder)
+    with pytest.raises(ValueError, match="working directory"):
+        model.save(".")
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "f").write_text("a file")
     with pytest.raises(ValueError, match="not a folder"):
         model.save(tmp_path / "f")

@@ -364,6 +364,11 @@ class Tensor:
         """Print the tensor as TF.js's `tensor.print()` does."""
         print(self.to_string(verbose))
 
+    def __await__(self) -> Any:
+        """`await model.evaluate(...)` as in TF.js programs (JavaScript's `await` of a value
+        gives the value): awaiting a tensor gives the tensor."""
+        return tensor_buffer._resolve(self)
+
     def __repr__(self) -> str:
         return self.to_string()
 

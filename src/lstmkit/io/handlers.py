@@ -7,6 +7,8 @@ refused, and file sizes are compared with what the manifest declares before any 
 Writing: the files go into a temporary folder beside the target, which then takes the
 target's place in one rename (an atomic exchange on Linux when the target exists), so a save
 that dies midway leaves the previous model whole and nothing half-written under its name.
+Files of the user's own in the target (e.g. metadata.json) are hard-linked into the new folder
+first, so they stay.
 """
 
 from __future__ import annotations
@@ -164,20 +166,24 @@ def _read_exactly(path: Path, size: int, file_size: int | None = None) -> bytes:
 def write_model_folder(target: str | os.PathLike, files: Mapping[str, bytes]) -> Path:
     """Write `files` (name -> bytes) as the folder `target`, replacing a previous model there.
 
-    A folder that already exists is replaced only if it holds nothing but model files
-    (model.json, *.bin, weights_manifest.json), so a wrong path cannot delete other data.
+    The previous model's files (model.json, *.bin, weights_manifest.json) go; any other
+    regular file in the folder stays, as with TF.js's file:// writer (the sentiment example
+    writes metadata.json there before saving): it is hard-linked into the new folder before
+    the swap, so it is kept whole without a copy. A folder holding sub-folders or symlinks,
+    the working directory, or one on a file system without hard links is refused, so a wrong
+    path cannot move or delete other data.
     """
     target = Path(os.path.realpath(os.fspath(target)))  # a symlinked folder is saved in place
     if target.exists() and not target.is_dir():
         raise ValueError(f"{target}: cannot save a model there; it is a file, not a folder.")
-    if target.is_dir():
-        _check_replaceable(target)
+    kept = _files_to_keep(target) if target.is_dir() else []
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.saving-", dir=parent))
     try:
         for name, data in files.items():
             _write_file(tmp / name, data)
+        _link_kept(target, tmp, [name for name in kept if name not in files])
         _fsync_dir(tmp)
         if target.is_dir():
             _replace_folder(tmp, target)
@@ -190,18 +196,44 @@ def write_model_folder(target: str | os.PathLike, files: Mapping[str, bytes]) ->
     return target
 
 
-def _check_replaceable(target: Path) -> None:
-    others = sorted(
-        e.name
-        for e in os.scandir(target)
-        if not (e.is_file(follow_symlinks=False) and _MODEL_FILE.fullmatch(e.name))
-    )
-    if others:
-        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+_MAX_KEPT_FILES = 1000  # a model folder with more other files is surely the wrong folder
+
+
+def _files_to_keep(target: Path) -> list[str]:
+    """The names of the non-model files in `target` that a save keeps; refuse unsafe folders."""
+    if target == Path(os.path.realpath(os.getcwd())) or target in Path.cwd().resolve().parents:
         raise ValueError(
-            f"{target}: refusing to replace this folder, it holds files that are not a model's "
+            f"{target}: refusing to save a model as the working directory (or a folder above "
+            "it); save to a sub-folder, e.g. model.save('my-model')."
+        )
+    others, unsafe = [], []
+    for e in os.scandir(target):
+        if e.is_file(follow_symlinks=False):
+            if not _MODEL_FILE.fullmatch(e.name):
+                others.append(e.name)
+        else:
+            unsafe.append(e.name + ("/" if e.is_dir(follow_symlinks=False) else ""))
+    if unsafe or len(others) > _MAX_KEPT_FILES:
+        listed = sorted(unsafe) or sorted(others)
+        shown = ", ".join(listed[:5]) + (", ..." if len(listed) > 5 else "")
+        why = "folders or symlinks" if unsafe else f"more than {_MAX_KEPT_FILES} other files"
+        raise ValueError(
+            f"{target}: refusing to save a model into this folder, it holds {why} "
             f"({shown}); save to a new or empty folder."
         )
+    return sorted(others)
+
+
+def _link_kept(target: Path, tmp: Path, names: list[str]) -> None:
+    """Hard-link the files a save keeps from `target` into the new folder `tmp`."""
+    for name in names:
+        try:
+            os.link(target / name, tmp / name, follow_symlinks=False)
+        except OSError as e:
+            raise ValueError(
+                f"{target}: cannot keep {name} beside the model ({e.strerror or e}: this file "
+                "system has no hard links); save to a new or empty folder."
+            ) from None
 
 
 def _write_file(path: Path, data: bytes) -> None:

@@ -16,12 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import _options
+from .. import _async, _options
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
 from ..engine import ops, tape
 from ..tensor import Tensor
+from ..tensor_buffer import AwaitableFloat
 from . import data as data_mod
 from .fitting import FitMixin
 from .step_result import StepResult
@@ -40,6 +41,11 @@ class TrainingMixin(FitMixin):
         self.metrics_names: list[str] = []
         self.stop_training = False
         self._is_training = False
+
+    def __await__(self) -> Any:
+        """`await tf.loadLayersModel(url)` gives the model: TF.js returns it in a Promise, here
+        it is ready (as `await` in JavaScript, awaiting gives the value itself)."""
+        return _async.Ready.__await__(self)
 
     @property
     def stopTraining(self) -> bool:  # noqa: N802  (TF.js's name; settable, as in TF.js)
@@ -309,7 +315,7 @@ class TrainingMixin(FitMixin):
         if opts.get("return_dict"):
             return dict(zip(self.metrics_names, values))
         scalars = [Tensor._wrap(np.asarray(v, np.float32)) for v in values]
-        return scalars[0] if len(scalars) == 1 else scalars
+        return scalars[0] if len(scalars) == 1 else _async.ReadyList(scalars)
 
     def predict(self, x: Any, batch_size: Any = None, **kwargs: Any) -> Tensor | list[Tensor]:
         """Outputs for x, computed in batches (TF.js's `model.predict(x, {batchSize})`;
@@ -334,20 +340,23 @@ class TrainingMixin(FitMixin):
             for i, o in enumerate(outs):
                 parts[i].append(o._data)
         results = [Tensor._wrap(np.concatenate(p, axis=0)) for p in parts]
-        return results[0] if len(results) == 1 and self._single_output else results
+        return (
+            results[0] if len(results) == 1 and self._single_output else _async.ReadyList(results)
+        )
 
     def predict_on_batch(self, x: Any) -> Tensor | list[Tensor]:
         xs = self._inputs_arrays(x)
         outs = self._forward(xs, training=False)
-        return outs[0] if len(outs) == 1 and self._single_output else outs
+        return outs[0] if len(outs) == 1 and self._single_output else _async.ReadyList(outs)
 
     def train_on_batch(self, x: Any, y: Any) -> float | list[float]:
-        """One update on this batch; the pre-update loss (and metrics)."""
+        """One update on this batch; the pre-update loss (and metrics). Awaitable, as TF.js's
+        `await model.trainOnBatch(x, y)` (a float, or a list of floats)."""
         self._check_compiled("training it")
         xs = self._inputs_arrays(x)
         ys = self._target_arrays(y)
-        values = self._train_step(xs, ys, [None] * len(ys)).values
-        return values[0] if len(values) == 1 else values
+        values = [AwaitableFloat(v) for v in self._train_step(xs, ys, [None] * len(ys)).values]
+        return values[0] if len(values) == 1 else _async.ReadyList(values)
 
     # -- summary ----------------------------------------------------------------------------
     def summary(
