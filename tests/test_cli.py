@@ -272,11 +272,13 @@ def test_missing_and_non_forecaster_model_folders(tmp_path, capsys):
     code, _, err = run(["predict", tmp_path / "nothing", csv], capsys)
     assert code == 2 and "no such folder" in err
     code, _, err = run(["summary", tmp_path], capsys)
+    assert code == 2 and "not a TF.js Layers model: no model.json" in err
+    code, _, err = run(["predict", tmp_path, csv], capsys)
     assert code == 2 and "not an lstmkit forecaster: no model.json" in err
     plain = tf.sequential()
     plain.add(tf.layers.dense(units=1, input_shape=[3]))
     plain.save(tmp_path / "plain")
-    code, _, err = run(["summary", tmp_path / "plain"], capsys)
+    code, _, err = run(["predict", tmp_path / "plain", csv], capsys)
     assert code == 2 and "not an lstmkit forecaster: its userDefinedMetadata has no" in err
     plain.save(tmp_path / "tampered", metadata={ts.METADATA_KEY: {"version": 1, "lookback": "x"}})
     code, _, err = run(["predict", tmp_path / "tampered", csv], capsys)
@@ -285,6 +287,21 @@ def test_missing_and_non_forecaster_model_folders(tmp_path, capsys):
     (tmp_path / "broken" / "model.json").write_text("{not json")
     code, _, err = run(["predict", tmp_path / "broken", csv], capsys)
     assert code == 2 and "not an lstmkit forecaster" in err and err.count("\n") == 1
+
+
+def test_summary_prints_any_model_folder(tmp_path, capsys):
+    """`lstmkit summary` describes any TF.js Layers model, e.g. one TF.js itself saved."""
+    fixture = SRC.parent / "tests" / "fixtures" / "tfjs" / "bidirectional_gru_seq"
+    code, text, err = run(["summary", fixture], capsys)
+    assert code == 0, err
+    want = []
+    tf.load_layers_model(fixture).summary(print_fn=want.append)
+    assert text.startswith("\n".join(want) + "\n")
+    assert "not an lstmkit forecaster" in text
+    plain = tf.sequential([tf.layers.dense(units=1, input_shape=[3])])
+    plain.save(tmp_path / "plain", metadata={"mine": [1, 2]})
+    code, text, err = run(["summary", tmp_path / "plain" / "model.json"], capsys)
+    assert code == 0 and "Total params: 4" in text and '"mine": [' in text, err
 
 
 def test_predict_checks_the_history(tmp_path, capsys):

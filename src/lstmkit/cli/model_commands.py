@@ -1,7 +1,8 @@
-"""`lstmkit predict` and `lstmkit summary`: use and describe a forecaster saved by `forecast`.
+"""`lstmkit predict` uses a forecaster saved by `forecast`; `lstmkit summary` describes any model.
 
-Both open a model folder (or a `forecast --out` folder holding `model/`) the same way and
-refuse, in one line, anything that is not an lstmkit forecaster.
+Both open a model folder (or a `forecast --out` folder holding `model/`) the same way.
+`predict` refuses, in one line, anything that is not an lstmkit forecaster; `summary` prints
+any TF.js Layers model's summary, and a forecaster's settings besides.
 """
 
 from __future__ import annotations
@@ -21,29 +22,38 @@ from .csv_input import load_table
 from .errors import CliError, require
 
 
-def load_forecaster(folder: str) -> tuple[ts.Forecaster, dict[str, Any]]:
-    """The forecaster in a model folder (or an output folder holding `model/`), and the
-    command's metadata saved with it (`lstmkitCli`; its "time" always a dict)."""
+def open_model(folder: str, what: str = "an lstmkit forecaster") -> tuple[Any, Path]:
+    """The model in a model folder, a model.json, or an output folder holding `model/`."""
     p = Path(folder)
     if not p.exists():
         raise CliError(f"{folder}: no such folder.")
     if p.is_dir() and not (p / "model.json").exists() and (p / "model" / "model.json").exists():
         p = p / "model"
     if p.is_dir() and not (p / "model.json").exists():
-        raise CliError(f"{folder}: not an lstmkit forecaster: no model.json in this folder.")
+        raise CliError(f"{folder}: not {what}: no model.json in this folder.")
     try:
-        model = load_layers_model(p)
+        return load_layers_model(p), p
     except ModelFormatError as e:
-        raise CliError(f"{folder}: not an lstmkit forecaster: {e.problem}") from None
+        raise CliError(f"{folder}: not {what}: {e.problem}") from None
+
+
+def load_forecaster(folder: str) -> tuple[ts.Forecaster, dict[str, Any]]:
+    """The forecaster in a model folder (or an output folder holding `model/`), and the
+    command's metadata saved with it (`lstmkitCli`; its "time" always a dict)."""
+    model, _ = open_model(folder)
     try:
         fc = ts.Forecaster.from_model(model)
     except ts.NotAForecasterError as e:
         raise CliError(f"{folder}: not an lstmkit forecaster: {e}") from None
+    return fc, _cli_metadata(model)
+
+
+def _cli_metadata(model: Any) -> dict[str, Any]:
     cli_meta = (getattr(model, "user_defined_metadata", None) or {}).get("lstmkitCli")
     cli_meta = cli_meta if isinstance(cli_meta, dict) else {}
     if not isinstance(cli_meta.get("time"), dict):
         cli_meta["time"] = {}
-    return fc, cli_meta
+    return cli_meta
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -90,10 +100,27 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    """Print the model summary, the forecaster's settings and its saved metadata."""
-    fc, cli_meta = load_forecaster(args.model_dir)
+    """Print any model's summary; for a forecaster, its settings and saved metadata too."""
+    model, path = open_model(args.model_dir, "a TF.js Layers model")
+    model.summary(print_fn=print)
+    metadata = getattr(model, "user_defined_metadata", None)
+    try:
+        fc = ts.Forecaster.from_model(model)
+    except ts.NotAForecasterError:
+        print(
+            f"\nA TF.js Layers model ({path}); not an lstmkit forecaster, so `lstmkit predict` "
+            "cannot use it (load it with tf.load_layers_model)."
+        )
+    else:
+        _print_forecaster(fc, _cli_metadata(model))
+    if metadata:
+        print("\nuserDefinedMetadata:")
+        print(json.dumps(metadata, indent=2))
+    return 0
+
+
+def _print_forecaster(fc: ts.Forecaster, cli_meta: dict[str, Any]) -> None:
     s = fc.settings
-    fc.model.summary(print_fn=print)
     print(f"\nForecaster of {', '.join(s.targets)} (inputs: {', '.join(s.features)})")
     time_meta = cli_meta["time"]
     if time_meta:
@@ -109,6 +136,3 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if isinstance(smape, dict) and smape:
         shown = (f"{k} {v:.3f}%" for k, v in smape.items() if isinstance(v, (int, float)))
         print("  backtest sMAPE: " + ", ".join(shown))
-    print("\nuserDefinedMetadata:")
-    print(json.dumps(fc.model.user_defined_metadata, indent=2))
-    return 0
