@@ -1,19 +1,33 @@
 """`tf.utils`: Keras's `keras.utils` names that lstmkit has (`to_categorical`, `pad_sequences`,
-`timeseries_dataset_from_array`); the last two are the functions of `tf.preprocessing`.
+`timeseries_dataset_from_array`, `set_random_seed`); `pad_sequences` and
+`timeseries_dataset_from_array` are the functions of `tf.preprocessing`.
 
 TF.js's own `tf.util` (one word: assert, shuffle, sizeFromShape...) is another module.
 """
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import numpy as np
 
+from ._random import set_seed
 from .preprocessing import pad_sequences, timeseries_dataset_from_array
 from .tensor import Tensor
 
-__all__ = ["pad_sequences", "timeseries_dataset_from_array", "to_categorical"]
+__all__ = ["pad_sequences", "set_random_seed", "timeseries_dataset_from_array", "to_categorical"]
+
+
+def set_random_seed(seed: int) -> None:
+    """Keras's `keras.utils.set_random_seed`: seed Python's `random`, NumPy's global generator
+    and lstmkit's (initializers, dropout, shuffling: `tf.set_seed`), so a program that seeds
+    this way gets the same numbers on every run."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"set_random_seed() expects an integer seed, got {seed!r}.")
+    random.seed(int(seed))
+    np.random.seed(int(seed) % 2**32)
+    set_seed(int(seed))
 
 
 def to_categorical(x: Any, num_classes: int | None = None, dtype: Any = "float32") -> np.ndarray:

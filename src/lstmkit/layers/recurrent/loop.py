@@ -140,7 +140,8 @@ class RNN(Layer):
             )
         self.cell._scope = self._scope or self.name
         self.cell._maybe_build(tuple(shape[:1]) + tuple(shape[2:]))
-        if self.stateful:
+        if self.stateful:  # the batch size of the first call (a concrete one: Keras, TF.js)
+            self._built_input_shape = input_shape
             self.reset_states()
 
     def _all_weights(self):
@@ -360,6 +361,62 @@ class _CellRNN(RNN):
             if name == "cell" or "cell" not in self.__dict__:
                 raise
         return getattr(self.__dict__["cell"], name)
+
+
+def rnn(
+    step_function: Any,
+    inputs: Any,
+    initial_states: Sequence[Any],
+    go_backwards: bool = False,
+    mask: Any = None,
+    constants: Any = None,
+    unroll: bool = False,
+    need_per_step_outputs: bool = False,
+) -> tuple[Tensor, Tensor | None, list[Tensor]]:
+    """TF.js's backend `rnn()` (tfjs-layers `recurrent.ts`): `step_function(x_t, states)` ->
+    `(output, new_states)` run over axis 1 of `inputs` ([batch, time, ...], 3-D or more), from
+    tape ops. Returns `[last_output, outputs, new_states]`; `outputs` (the per-step outputs
+    stacked on axis 1) only with `need_per_step_outputs`, else None. With a `mask` ([batch,
+    time]), a masked step keeps the previous states and gives the previous first state as its
+    output, as TF.js does."""
+    x = as_tensor(inputs, "rnn()")
+    ndim = len(x.shape)
+    if ndim < 3:
+        raise ValueError(
+            f"Input should be at least 3D, but is {ndim}D: rnn() runs over axis 1 of "
+            f"[batch, time, ...] inputs; got shape {format_shape(x.shape)}."
+        )
+    if constants is not None:
+        raise NotImplementedError("rnn() does not support constants (as in TF.js).")
+    states = [as_tensor(s, "rnn()") for s in initial_states]
+    steps = ops.unstack(x, 1)
+    masks: list[Tensor] | None = None
+    if mask is not None:
+        m = np.asarray(as_tensor(mask, "rnn()")._data).astype(bool).astype(x._data.dtype)
+        if m.ndim == ndim - 1:
+            m = m[..., None]
+        masks = [Tensor._wrap(np.ascontiguousarray(m[:, t])) for t in range(m.shape[1])]
+    if go_backwards:
+        steps = steps[::-1]
+        masks = masks[::-1] if masks is not None else None
+    per_step: list[Tensor] = []
+    last: Tensor | None = None
+    for t, x_t in enumerate(steps):
+        out, new_states = step_function(x_t, states)
+        new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
+        if masks is not None:
+            keep = masks[t]
+            drop = ops.sub(1.0, keep)
+            out = ops.add(ops.mul(out, keep), ops.mul(states[0], drop))
+            new_states = [
+                ops.add(ops.mul(n, keep), ops.mul(s, drop)) for n, s in zip(new_states, states)
+            ]
+        last, states = out, new_states
+        if need_per_step_outputs:
+            per_step.append(out)
+    outputs = ops.stack(per_step, 1) if need_per_step_outputs else None
+    assert last is not None
+    return last, outputs, states
 
 
 def _shape_of(x: Any, where: str) -> tuple:
