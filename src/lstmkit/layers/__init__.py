@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .advanced_activations import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from .base import Layer, LayerVariable, SymbolicTensor, make_layer
 from .convolutional import Conv1D
 from .core import (
@@ -40,6 +41,7 @@ from .pooling import (
     GlobalMaxPooling1D,
     MaxPooling1D,
 )
+from .preprocessing_layers import CategoryEncoding, Rescaling
 from .recurrent import (
     GRU,
     LSTM,
