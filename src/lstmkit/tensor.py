@@ -213,6 +213,35 @@ class Tensor:
             self, trainable: bool = True, name: str | None = None, dtype: str | None = None
         ) -> Any: ...
         def clone(self) -> Tensor: ...
+        def cumprod(
+            self, axis: int = 0, exclusive: bool = False, reverse: bool = False
+        ) -> Tensor: ...
+        def strided_slice(
+            self,
+            begin: Sequence[int],
+            end: Sequence[int],
+            strides: Sequence[int] | None = None,
+            begin_mask: int = 0,
+            end_mask: int = 0,
+            ellipsis_mask: int = 0,
+            new_axis_mask: int = 0,
+            shrink_axis_mask: int = 0,
+        ) -> Tensor: ...
+        def mirror_pad(self, paddings: Sequence[Sequence[int]], mode: str) -> Tensor: ...
+        def unique(self, axis: int = 0) -> Any: ...
+        def unsorted_segment_sum(self, segment_ids: Any, num_segments: int) -> Tensor: ...
+        def prelu(self, alpha: Any) -> Tensor: ...
+        def batch_norm(
+            self,
+            mean: Any,
+            variance: Any,
+            offset: Any = None,
+            scale: Any = None,
+            variance_epsilon: float | None = None,
+        ) -> Tensor: ...
+        def local_response_normalization(
+            self, depth_radius: int = 5, bias: float = 1, alpha: float = 1, beta: float = 0.5
+        ) -> Tensor: ...
 
         # TF.js's camelCase spellings
         divNoNan = div_no_nan
@@ -253,6 +282,11 @@ class Tensor:
         asScalar = as_scalar
         zerosLike = zeros_like
         onesLike = ones_like
+        stridedSlice = strided_slice
+        mirrorPad = mirror_pad
+        unsortedSegmentSum = unsorted_segment_sum
+        batchNorm = batch_norm
+        localResponseNormalization = local_response_normalization
 
     # -- properties -------------------------------------------------------------------------
     @property

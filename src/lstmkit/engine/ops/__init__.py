@@ -6,8 +6,11 @@ input's shape (`_common._unbroadcast`). The modules, one family each, import one
 
     _common <- shape <- arithmetic <- elementwise <- reduction <- selection <- tensor_methods
 
-beside them `environment` (TF.js's backend, readiness, version and flags functions), which
-uses no op.
+then the other tfjs-core ops, each module on shape and arithmetic only (and before
+tensor_methods): ranked (concat2d, slice3d, ...), strided_slice, scatter_gather (gatherND,
+scatterND, ...) <- segments, shape_tools, products, searching, random_ops, normalization
+(prelu, batchNorm, ...); beside them all `environment` (TF.js's backend, readiness, version
+and flags functions), which uses no op.
 
 `elementwise.ELEMENTWISE` keeps each unary op's NumPy forward and derivative, which the
 activation registry reuses. Importing this package binds Tensor's operators and chainable
@@ -116,6 +119,35 @@ from .environment import (
     version_core,
     version_layers,
 )
+from .normalization import (
+    batch_norm,
+    batch_norm2d,
+    batch_norm3d,
+    batch_norm4d,
+    local_response_normalization,
+    moving_average,
+    prelu,
+)
+from .products import add_n, bitwise_and, cumprod, diag, einsum, outer_product
+from .random_ops import rand, random_gamma, random_standard_normal, random_uniform_int
+from .ranked import (
+    concat1d,
+    concat2d,
+    concat3d,
+    concat4d,
+    pad1d,
+    pad2d,
+    pad3d,
+    pad4d,
+    reverse1d,
+    reverse2d,
+    reverse3d,
+    reverse4d,
+    slice1d,
+    slice2d,
+    slice3d,
+    slice4d,
+)
 from .reduction import (
     all,
     any,
@@ -132,6 +164,26 @@ from .reduction import (
     prod,
     sum,
 )
+from .scatter_gather import (
+    gather_nd,
+    gatherND,
+    scatter_nd,
+    scatterND,
+    sparse_to_dense,
+    tensor_scatter_update,
+)
+from .searching import (
+    Unique,
+    boolean_mask_async,
+    in_top_k_async,
+    lower_bound,
+    search_sorted,
+    setdiff1d_async,
+    unique,
+    upper_bound,
+    where_async,
+)
+from .segments import bincount, dense_bincount, unsorted_segment_sum
 from .selection import TopK, multinomial, topk
 from .shape import (
     broadcast_to,
@@ -153,6 +205,8 @@ from .shape import (
     unstack,
     where,
 )
+from .shape_tools import broadcast_args, clone, ensure_shape, meshgrid, mirror_pad
+from .strided_slice import strided_slice
 
 tensor_methods.bind()
 
@@ -280,4 +334,63 @@ __all__ = [
     "version_core",
     "version_layers",
     "where",
+    # tfjs-core ops added with ranked, strided_slice, shape_tools, products, scatter_gather,
+    # segments, searching, random_ops, normalization
+    "Unique",
+    "add_n",
+    "batch_norm",
+    "batch_norm2d",
+    "batch_norm3d",
+    "batch_norm4d",
+    "bincount",
+    "bitwise_and",
+    "boolean_mask_async",
+    "broadcast_args",
+    "clone",
+    "concat1d",
+    "concat2d",
+    "concat3d",
+    "concat4d",
+    "cumprod",
+    "dense_bincount",
+    "diag",
+    "einsum",
+    "ensure_shape",
+    "gatherND",
+    "gather_nd",
+    "in_top_k_async",
+    "local_response_normalization",
+    "lower_bound",
+    "meshgrid",
+    "mirror_pad",
+    "moving_average",
+    "outer_product",
+    "pad1d",
+    "pad2d",
+    "pad3d",
+    "pad4d",
+    "prelu",
+    "rand",
+    "random_gamma",
+    "random_standard_normal",
+    "random_uniform_int",
+    "reverse1d",
+    "reverse2d",
+    "reverse3d",
+    "reverse4d",
+    "scatterND",
+    "scatter_nd",
+    "search_sorted",
+    "setdiff1d_async",
+    "slice1d",
+    "slice2d",
+    "slice3d",
+    "slice4d",
+    "sparse_to_dense",
+    "strided_slice",
+    "tensor_scatter_update",
+    "unique",
+    "unsorted_segment_sum",
+    "upper_bound",
+    "where_async",
 ]

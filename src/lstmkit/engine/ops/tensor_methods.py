@@ -17,7 +17,19 @@ import numpy as np
 from ..._names import to_camel_case
 from ...tensor import Tensor
 from .. import api
-from . import arithmetic, elementwise, reduction, selection, shape
+from . import (
+    arithmetic,
+    elementwise,
+    normalization,
+    products,
+    reduction,
+    searching,
+    segments,
+    selection,
+    shape,
+    shape_tools,
+    strided_slice,
+)
 
 # operator: (op, whether the operands are swapped)
 _OPERATORS: dict[str, tuple[Callable[..., Tensor], bool]] = {
@@ -150,6 +162,15 @@ _METHODS: dict[str, Callable[..., Any]] = {
     "pad": shape.pad,
     "one_hot": shape.one_hot,
     "broadcast_to": shape.broadcast_to,
+    # the chained tfjs-core ops of the later modules
+    "cumprod": products.cumprod,
+    "strided_slice": strided_slice.strided_slice,
+    "mirror_pad": shape_tools.mirror_pad,
+    "unique": searching.unique,
+    "unsorted_segment_sum": segments.unsorted_segment_sum,
+    "prelu": normalization.prelu,
+    "batch_norm": normalization.batch_norm,
+    "local_response_normalization": normalization.local_response_normalization,
 }
 
 # TF.js's camelCase spellings that are not `to_camel_case` of the snake_case name; every other
