@@ -46,6 +46,7 @@ RANKS: dict[str, int] = {
     "constraints": 5,
     "preprocessing": 3,  # Keras's pad_sequences, timeseries_dataset_from_array (uses data)
     "utils": 4,  # tf.utils: Keras's utils names (re-exports preprocessing)
+    "core_losses": 4,  # tf.losses' core functions (tfjs-core ops/losses) on engine ops
     "losses": 5,
     "optimizers": 5,
     "metrics": 6,

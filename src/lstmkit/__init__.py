@@ -27,6 +27,7 @@ from . import (
 )
 from ._precision import float64
 from ._random import set_seed
+from .core_losses import Reduction
 from .engine import (
     Variable,
     custom_grad,
@@ -77,6 +78,7 @@ __all__ = [
     "Input",
     "LayersModel",
     "Model",
+    "Reduction",
     "Sequential",
     "Tensor",
     "TensorBuffer",

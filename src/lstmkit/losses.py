@@ -6,6 +6,10 @@ ops, so gradients flow to `y_pred`. Clipping uses the layers epsilon, 1e-7, as T
 
 Names: TF.js accepts only its camelCase names ('meanSquaredError'); lstmkit also accepts the
 Keras spellings ('mse', 'mean_squared_error', 'MeanSquaredError', 'kld', 'log_cosh', ...).
+
+`tf.losses.<camelCase>` is TF.js's core namespace instead (`lstmkit.core_losses`):
+`tf.losses.meanSquaredError(labels, predictions, weights, reduction)` is a scalar, with
+`tf.Reduction`; the snake_case functions here stay the Layers' per-sample losses.
 """
 
 from __future__ import annotations
@@ -18,6 +22,18 @@ from typing import Any
 import numpy as np
 
 from ._names import to_snake_case
+from .core_losses import (  # TF.js's core tf.losses: scalar losses with weights and a Reduction
+    Reduction,
+    absoluteDifference,
+    computeWeightedLoss,
+    cosineDistance,
+    hingeLoss,
+    huberLoss,
+    logLoss,
+    meanSquaredError,
+    sigmoidCrossEntropy,
+    softmaxCrossEntropy,
+)
 from .engine import ops
 from .tensor import Tensor, as_tensor
 
@@ -306,6 +322,16 @@ def tape_free_plan(fn: Any) -> Any:
 __all__ = [
     "EPSILON",
     "LOSSES",
+    "Reduction",
+    "absoluteDifference",
+    "computeWeightedLoss",
+    "cosineDistance",
+    "hingeLoss",
+    "huberLoss",
+    "logLoss",
+    "meanSquaredError",
+    "sigmoidCrossEntropy",
+    "softmaxCrossEntropy",
     "binary_crossentropy",
     "canonical_name",
     "categorical_crossentropy",
