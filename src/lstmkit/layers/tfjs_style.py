@@ -88,8 +88,11 @@ def adapt_init(cls: type, known_options: Callable[[type], Collection[str]]) -> N
     def init_taking_a_dict(self: Any, *args: Any, **kwargs: Any) -> None:
         if len(args) == 1 and is_options_dict(args[0]):
             options = snake_keys(args[0])
-            if type(self) is not cls:  # super().__init__(config) from a subclass: TF.js's
-                known = known_options(cls)  # args objects ignore what they do not declare
+            # super().__init__(config) from a subclass with its own constructor: TF.js's args
+            # objects ignore what they do not declare. A subclass that inherits this very
+            # constructor (SimpleRNN from the RNNs' base: `new SimpleRNN({...})`) takes all.
+            if type(self) is not cls and type(self).__init__ is not init_taking_a_dict:
+                known = known_options(cls)
                 options = {k: v for k, v in options.items() if k in known}
             init(self, **{**options, **snake_keys(kwargs)})
             return

@@ -19,6 +19,21 @@ from .recurrent import RNN
 from .recurrent.cells import state_sizes
 from .recurrent.loop import check_initial_state
 
+VALID_BIDIRECTIONAL_MERGE_MODES = ("sum", "mul", "concat", "ave")
+"""TF.js's `VALID_BIDIRECTIONAL_MERGE_MODES`; None (or undefined) is valid too: no merge."""
+
+
+def check_bidirectional_merge_mode(value: Any = None) -> None:
+    """TF.js's `checkBidirectionalMergeMode`: None or one of the valid merge modes, else a
+    ValueError in TF.js's words ("foo is not a valid BidirectionalMergeMode. ...")."""
+    if value is None or (isinstance(value, str) and value in VALID_BIDIRECTIONAL_MERGE_MODES):
+        return
+    raise ValueError(
+        f"{value} is not a valid BidirectionalMergeMode.  Valid values are "
+        f"{','.join(VALID_BIDIRECTIONAL_MERGE_MODES)} or null/undefined (None: the two "
+        "directions' outputs returned apart)."
+    )
+
 
 def _clone(layer: Layer, name: str, **changes: Any) -> Layer:
     config = {**layer.get_config(), "name": name, **changes}
@@ -54,11 +69,10 @@ class Bidirectional(Layer):
                 f"Bidirectional: `layer` must be a recurrent layer (lstm, gru, simple_rnn, rnn), "
                 f"got {type(layer).__name__}."
             )
-        if merge_mode not in self.MERGE_MODES:
-            raise ValueError(
-                f"Bidirectional: invalid merge_mode {merge_mode!r}; use 'concat', 'sum', 'mul', "
-                "'ave' or None."
-            )
+        try:
+            check_bidirectional_merge_mode(merge_mode)
+        except ValueError as error:
+            raise ValueError(f"Bidirectional: merge_mode: {error}") from None
         self.layer = layer
         self.merge_mode = merge_mode
         self.forward_layer = _clone(layer, f"forward_{layer.name}")

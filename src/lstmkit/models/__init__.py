@@ -34,12 +34,45 @@ def load_model(
     return loaded
 
 
+def model_from_json(
+    model_and_weights_config: Any, custom_objects: dict[str, Any] | None = None
+) -> LayersModel:
+    """TF.js's `tf.models.modelFromJSON(modelAndWeightsConfig, customObjects?)`: a model from
+    its topology, `{modelTopology: ...}` (TF.js's ModelAndWeightsConfig; the weights keep their
+    initial values, as TF.js without a `pathPrefix`) or the topology itself, as a dict or a JSON
+    string. Layer classes in `custom_objects` are registered first."""
+    import json
+
+    from ..layers.base import Layer
+    from ..layers.registry import register_class
+    from .serialization import model_from_config
+
+    for obj in (custom_objects or {}).values():
+        if isinstance(obj, type) and issubclass(obj, Layer):
+            register_class(obj)
+    config = model_and_weights_config
+    if isinstance(config, str):
+        config = json.loads(config)
+    if isinstance(config, dict):
+        for key in ("modelTopology", "model_topology"):
+            if key in config:
+                config = config[key]
+                break
+    if isinstance(config, str):
+        config = json.loads(config)
+    return model_from_config(config)
+
+
+modelFromJSON = model_from_json  # noqa: N816  (TF.js's name)
+
 __all__ = [
     "LayersModel",
     "Model",
     "Sequential",
     "load_model",
     "model",
+    "modelFromJSON",
+    "model_from_json",
     "sequential",
     "use_tape_free_step",
 ]

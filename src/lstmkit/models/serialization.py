@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._names import to_camel_case
 from ..io import model_json
 from ..layers.base import Layer
 from ..layers.input_layer import InputLayer
@@ -74,6 +75,14 @@ def _layer_entry(cfg: dict[str, Any]) -> dict[str, Any]:
     return {"class_name": cfg.get("class_name", cfg.get("className")), "config": inner}
 
 
+def _either(config: dict[str, Any], key: str) -> Any:
+    """`config[key]` in the JSON (snake_case) spelling or TF.js's in-memory camelCase one
+    (`deserialize(convertPythonicToTs(model.toJSON()))` gives `inboundNodes`, `inputLayers`)."""
+    if key in config:
+        return config[key]
+    return config.get(to_camel_case(key), [])
+
+
 def _functional(config: dict[str, Any]) -> LayersModel:
     layers: dict[str, Layer] = {}
     pending: list[tuple[Layer, list]] = []
@@ -81,7 +90,7 @@ def _functional(config: dict[str, Any]) -> LayersModel:
         layer = _deserialize(entry)
         name = entry.get("name", layer.name)
         layers[name] = layer
-        for node in entry.get("inbound_nodes", []):
+        for node in _either(entry, "inbound_nodes"):
             pending.append((layer, _node_refs(node)))
     outputs: dict[tuple[str, int], Any] = {}
     for name, layer in layers.items():
@@ -124,8 +133,8 @@ def _functional(config: dict[str, Any]) -> LayersModel:
             out.append(outputs[key][r[2]])
         return out
 
-    inputs = resolve(_refs(config.get("input_layers", [])))
-    outs = resolve(_refs(config.get("output_layers", [])))
+    inputs = resolve(_refs(_either(config, "input_layers")))
+    outs = resolve(_refs(_either(config, "output_layers")))
     return LayersModel(
         inputs if len(inputs) > 1 else inputs[0],
         outs if len(outs) > 1 else outs[0],

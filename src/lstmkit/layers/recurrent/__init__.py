@@ -11,7 +11,7 @@ import pkgutil
 
 from .cells import RNNCell, StackedRNNCells, deserialize_cell
 from .gru import GRU, GRUCell
-from .loop import RNN
+from .loop import RNN, rnn
 from .lstm import LSTM, LSTMCell
 from .simple_rnn import SimpleRNN, SimpleRNNCell
 
@@ -34,4 +34,5 @@ __all__ = [
     "SimpleRNNCell",
     "StackedRNNCells",
     "deserialize_cell",
+    "rnn",
 ]

@@ -137,9 +137,11 @@ class _FusedCell(RNNCell):
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         activity_regularizer: Any = None,
+        dropout_func: Any = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        self.dropout_func = dropout_func
         self.units = positive_int(f"{self.class_name} {self.name}", "units", units)
         self.activation = activations_mod.get(activation)
         self.recurrent_activation = activations_mod.get(recurrent_activation)
@@ -208,9 +210,9 @@ class _FusedCell(RNNCell):
         dt = x._data.dtype
         dp = rdp = None
         if training and 0 < self.dropout < 1:
-            dp = _dropout_mask((batch, in_dim), self.dropout, dt)
+            dp = self._dropout_mask((batch, in_dim), self.dropout, dt)
         if training and 0 < self.recurrent_dropout < 1:
-            rdp = _dropout_mask((batch, self.units), self.recurrent_dropout, dt)
+            rdp = self._dropout_mask((batch, self.units), self.recurrent_dropout, dt)
         return self._kernel_fn()(
             x,
             self.kernel,
@@ -224,6 +226,19 @@ class _FusedCell(RNNCell):
             recurrent_dropout_mask=rdp,
             **self._kernel_kwargs(),
         )
+
+    def _dropout_mask(self, shape: tuple[int, int], rate: float, dtype: Any) -> np.ndarray:
+        """One mask for the whole sequence. With TF.js's `dropoutFunc` (`(x, rate) -> x`
+        dropped, TF.js's hook for tests), the mask is `dropoutFunc(ones, rate)`; TF.js makes one
+        per gate (`generateDropoutMask`'s `count`: 1, 3 or 4 calls) and uses the first, so the
+        function is called as often as there and its first result is the mask."""
+        if self.dropout_func is None:
+            return _dropout_mask(shape, rate, dtype)
+        masks = [
+            self.dropout_func(Tensor._wrap(np.ones(shape, dtype)), rate)
+            for _ in range(self.n_gates)
+        ]
+        return np.asarray(as_tensor(masks[0], self.name)._data, dtype)
 
     def call(self, inputs: Any, states: Any = None, training: bool = False, **kwargs: Any):
         """One step: `(output, new_states)` for inputs [batch, features] and the states."""
