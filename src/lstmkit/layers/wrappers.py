@@ -35,6 +35,9 @@ def check_bidirectional_merge_mode(value: Any = None) -> None:
     )
 
 
+checkBidirectionalMergeMode = check_bidirectional_merge_mode  # noqa: N816  (TF.js's name)
+
+
 def _clone(layer: Layer, name: str, **changes: Any) -> Layer:
     config = {**layer.get_config(), "name": name, **changes}
     try:
