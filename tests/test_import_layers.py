@@ -32,6 +32,7 @@ RANKS: dict[str, int] = {
     "_names": 0,
     "_async": 0,  # running TF.js's awaitables (callbacks, mapAsync) from synchronous loops
     "tensor_buffer": 0,  # TensorBuffer and the awaitable read values: NumPy only
+    "unavailable": 0,  # the TF.js APIs lstmkit lacks, each with what to use instead
     "_options": 1,  # uses _names
     "tensor": 1,
     "util": 1,  # tf.util: uses _random, _names and tensor_buffer

@@ -202,15 +202,18 @@ def name_of(fn: str | Callable) -> str:
 
 def keras_dialect(loss: Any) -> bool:
     """True when compile's loss is spelled as only Keras spells it ('binary_crossentropy',
-    'mse'; TF.js's compile refuses those): the program is a Keras one, and its history keys
-    are Keras's ('accuracy', not TF.js's 'acc')."""
+    'mse', a `keras.losses.X()` object; TF.js's compile refuses those): the program is a Keras
+    one, and its history keys are Keras's ('accuracy', not TF.js's 'acc')."""
     if isinstance(loss, dict):
         items = list(loss.values())
     elif isinstance(loss, (list, tuple)):
         items = list(loss)
     else:
         items = [loss]
-    return any(isinstance(lo, str) and lo not in losses.LOSSES for lo in items)
+    return any(
+        (isinstance(lo, str) and lo not in losses.LOSSES) or isinstance(lo, losses.Loss)
+        for lo in items
+    )
 
 
 def resolve(

@@ -5,7 +5,8 @@ where TF.js reduces); the model averages it over the batch. All are built from d
 ops, so gradients flow to `y_pred`. Clipping uses the layers epsilon, 1e-7, as TF.js.
 
 Names: TF.js accepts only its camelCase names ('meanSquaredError'); lstmkit also accepts the
-Keras spellings ('mse', 'mean_squared_error', 'MeanSquaredError', 'kld', 'log_cosh', ...).
+Keras spellings ('mse', 'mean_squared_error', 'MeanSquaredError', 'kld', 'log_cosh', ...), and
+Keras's loss objects (`losses.classes`), through their `per_sample` function.
 
 `tf.losses.<camelCase>` is TF.js's core namespace instead (`lstmkit.core_losses`):
 `tf.losses.meanSquaredError(labels, predictions, weights, reduction)` is a scalar, with
@@ -21,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from ._names import to_snake_case
-from .core_losses import (  # TF.js's core tf.losses: scalar losses with weights and a Reduction
+from .._names import to_snake_case
+from ..core_losses import (  # TF.js's core tf.losses: scalar losses with weights and a Reduction
     Reduction,
     absoluteDifference,
     computeWeightedLoss,
@@ -34,8 +35,8 @@ from .core_losses import (  # TF.js's core tf.losses: scalar losses with weights
     sigmoidCrossEntropy,
     softmaxCrossEntropy,
 )
-from .engine import ops
-from .tensor import Tensor, as_tensor
+from ..engine import ops
+from ..tensor import Tensor, as_tensor
 
 EPSILON = 1e-7
 """tfjs-layers' `epsilon()`: the clipping bound of the logarithmic losses."""
@@ -136,16 +137,27 @@ def categorical_crossentropy(target: Any, output: Any, from_logits: bool = False
 def sparse_categorical_crossentropy(target: Any, output: Any) -> Tensor:
     """Categorical crossentropy against one_hot(floor(target)); TF.js clips `output` first."""
     t, out = _pair(target, output, "sparse_categorical_crossentropy")
-    flat = np.floor(t._data.reshape(-1)).astype(np.int64)
     out = ops.clip_by_value(out, EPSILON, 1 - EPSILON)
-    depth = out.shape[-1]
-    if flat.size * depth != out.size:
+    return categorical_crossentropy(sparse_one_hot(t, out, "sparse_categorical_crossentropy"), out)
+
+
+def sparse_one_hot(target: Any, output: Tensor, where: str) -> Tensor:
+    """one_hot(floor(target)) in the shape of `output`: one class index per row of `output`."""
+    t = as_tensor(target, where)
+    flat = np.floor(t._data.reshape(-1)).astype(np.int64)
+    depth = output.shape[-1]
+    if flat.size * depth != output.size:
         raise ValueError(
-            f"sparse_categorical_crossentropy: expected one class index per row of y_pred "
-            f"(shape {list(out.shape)}), got y_true of shape {list(t.shape)}."
+            f"{where}: expected one class index per row of y_pred (shape "
+            f"{list(output.shape)}), got y_true of shape {list(t.shape)}."
         )
-    one_hot = ops.reshape(ops.one_hot(flat, depth, dtype="float32"), out.shape)
-    return categorical_crossentropy(one_hot, out)
+    if flat.size and (flat.min() < 0 or flat.max() >= depth):
+        bad = int(flat[(flat < 0) | (flat >= depth)][0])
+        raise ValueError(
+            f"{where}: class index {bad} is out of range for {depth} classes (y_pred's last "
+            f"axis); labels must be 0 to {depth - 1}."
+        )
+    return ops.reshape(ops.one_hot(flat, depth, dtype="float32"), output.shape)
 
 
 def sigmoid_cross_entropy_with_logits(labels: Any, logits: Any) -> Tensor:
@@ -239,7 +251,13 @@ def name_of(fn: Callable) -> str:
 
 
 def get(identifier: str | LossFn) -> tuple[str, LossFn]:
-    """(TF.js name, function) for a loss name in any accepted spelling; a callable passes."""
+    """(TF.js name, function) for a loss name in any accepted spelling; a callable passes.
+
+    A Keras loss object (`losses.classes.Loss`) gives its TF.js name (or its class name) and
+    its per-sample function, which the model averages with the sample weights."""
+    compile_function = getattr(identifier, "compile_function", None)
+    if callable(compile_function):
+        return identifier.loss_name(), compile_function()  # type: ignore[union-attr]
     if callable(identifier):
         return name_of(identifier), identifier
     if not isinstance(identifier, str):
@@ -259,6 +277,16 @@ def serialize_name(identifier: str | LossFn) -> str:
     Custom functions cannot be saved: TF.js throws "Serialization of non-string loss is not
     supported", and so does this (a ValueError).
     """
+    serialized = getattr(identifier, "serialized_name", None)
+    if callable(serialized):  # a Keras loss object: a TF.js name only at TF.js's options
+        tfjs_name = serialized()
+        if tfjs_name is None:
+            raise ValueError(
+                f"Serialization of non-string loss is not supported: {identifier!r} has no "
+                "TF.js equivalent (TF.js's losses take probabilities, without label "
+                "smoothing); save without the training config (include_optimizer=False)."
+            )
+        return to_snake_case(tfjs_name)
     name, fn = get(identifier)
     if name not in LOSSES or LOSSES[name] is not fn:
         raise ValueError(
@@ -351,6 +379,7 @@ __all__ = [
     "serialize_name",
     "sigmoid_cross_entropy_with_logits",
     "sparse_categorical_crossentropy",
+    "sparse_one_hot",
     "squared_hinge",
     "tape_free_plan",
     "to_snake_case",
