@@ -7,6 +7,8 @@ tf.matmul(x, x).print()
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import (
     activations,
     callbacks,
@@ -25,6 +27,7 @@ from . import (
     util,
     utils,
 )
+from . import unavailable as _unavailable
 from ._precision import float64
 from ._random import set_seed
 from .core_losses import Reduction
@@ -157,3 +160,13 @@ def _add_camel_case_names() -> None:
 
 
 _add_camel_case_names()
+
+
+# TF.js's namespaces and functions lstmkit does not have (tf.browser, tf.loadGraphModel, ...):
+# using one raises NotInLstmkitError with what to use instead (README, "Not in lstmkit").
+globals().update(_unavailable.namespaces())
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        _unavailable.lookup("tf", _unavailable.TOP_LEVEL, name, __name__)

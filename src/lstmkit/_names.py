@@ -70,3 +70,44 @@ def add_camel_case_functions(
             namespace[camel] = namespace[snake]
             added.append(camel)
     return added
+
+
+class BothSpellings(dict):  # type: ignore[type-arg]
+    """A config dict whose keys also answer in the other spelling: `getConfig()` gives
+    snake_case keys, as lstmkit's files and Keras do, and TF.js programs read them in
+    camelCase (`config['recurrentActivation']`, `config['kernelInitializer']['className']`).
+
+    A missing key is tried in the other spelling; nested dicts (also in lists) read the same
+    way, as copies for reading. Iteration, equality and JSON output see the keys as stored.
+    """
+
+    def _other(self, key: Any) -> Any:
+        if not isinstance(key, str):
+            return key
+        return to_snake_case(key) if _is_camel(key) else to_camel_case(key)
+
+    def __missing__(self, key: Any) -> Any:
+        other = self._other(key)
+        if other != key and dict.__contains__(self, other):
+            return self[other]
+        raise KeyError(key)
+
+    def __getitem__(self, key: Any) -> Any:
+        if not dict.__contains__(self, key):
+            return self.__missing__(key)
+        return _both(dict.__getitem__(self, key))
+
+    def __contains__(self, key: Any) -> bool:
+        return dict.__contains__(self, key) or dict.__contains__(self, self._other(key))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+
+def _both(value: Any) -> Any:
+    """Nested dicts (also inside lists, e.g. a Sequential's layers) read in both spellings."""
+    if type(value) is dict:
+        return BothSpellings(value)
+    if type(value) is list and any(type(v) is dict for v in value):
+        return [_both(v) for v in value]
+    return value

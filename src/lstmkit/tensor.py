@@ -765,7 +765,17 @@ def keep(result: Tensor) -> Tensor:
     return result
 
 
-def memory() -> dict[str, Any]:
+class MemoryInfo(dict):  # type: ignore[type-arg]
+    """`tf.memory()`'s result: a dict that also reads as TF.js's object (`.numTensors`)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def memory() -> MemoryInfo:
     """TF.js's `tf.memory()`, best effort: the live tensors Python's garbage collector sees.
 
     `numTensors` counts live Tensor objects (Variables too), `numDataBuffers` the distinct
@@ -780,16 +790,18 @@ def memory() -> dict[str, Any]:
             data = obj._data
             base = data.base if isinstance(data.base, np.ndarray) else data
             seen[id(base)] = int(base.nbytes)
-    return {
-        "numTensors": count,
-        "numDataBuffers": len(seen),
-        "numBytes": sum(seen.values()),
-        "unreliable": True,
-        "reasons": [
-            "lstmkit counts the live Tensor objects; NumPy frees memory by reference counting, "
-            "so dispose() and tidy() do not change these numbers."
-        ],
-    }
+    return MemoryInfo(
+        {
+            "numTensors": count,
+            "numDataBuffers": len(seen),
+            "numBytes": sum(seen.values()),
+            "unreliable": True,
+            "reasons": [
+                "lstmkit counts the live Tensor objects; NumPy frees memory by reference counting, "
+                "so dispose() and tidy() do not change these numbers."
+            ],
+        }
+    )
 
 
 def _from_buffer(values: np.ndarray, shape: tuple[int, ...], dtype: str) -> Tensor:

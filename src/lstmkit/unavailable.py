@@ -53,6 +53,9 @@ TOP_LEVEL: dict[str, str] = {
     "batchToSpaceND": _IMAGES,
     "spaceToBatchND": _IMAGES,
     "depthToSpace": _IMAGES,
+    "conv1d": "the core op is not exposed; use the layer tf.layers.conv1d({filters, "
+    "kernelSize, strides, padding, dilationRate, useBias: false}) and set its kernel with "
+    "setWeights",
     "basicLSTMCell": "use tf.layers.lstmCell / tf.layers.lstm (the fused LSTM kernel)",
     "multiRNNCell": "use tf.layers.stackedRNNCells, or stack tf.layers.lstm layers",
     "raggedGather": "ragged tensors are not supported; pad the rows (tf.preprocessing."
@@ -85,6 +88,13 @@ LAYERS.update(
     }
 )
 
+DATA: dict[str, str] = {
+    "webcam": "there is no camera API in Python's lstmkit; capture frames with OpenCV "
+    "(cv2.VideoCapture) and wrap them with tf.data.generator",
+    "microphone": "there is no microphone API here; record with sounddevice or PyAudio and "
+    "wrap the chunks with tf.data.generator",
+}
+
 NAMESPACES: dict[str, str] = {
     "browser": "lstmkit runs in Python, with no DOM: read images with Pillow and pass "
     "numpy.asarray(image) to tf.tensor; draw with matplotlib",
@@ -107,11 +117,11 @@ def error(where: str, name: str, advice: str) -> NotInLstmkitError:
     )
 
 
-def lookup(where: str, table: dict[str, str], name: str) -> NoReturn:
-    """Raise the right error for a missing attribute `name` of the module `where`."""
+def lookup(where: str, table: dict[str, str], name: str, module: str) -> NoReturn:
+    """Raise the right error for a missing attribute `name` of `module` (TF.js's `where`)."""
     if name in table:
         raise error(where, name, table[name])
-    raise AttributeError(f"module {where!r} has no attribute {name!r}")
+    raise AttributeError(f"module {module!r} has no attribute {name!r}")
 
 
 class Namespace:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from .. import unavailable
 from .csv import CSVDataset, csv
 from .dataset import Dataset, IteratorResult, LazyIterator
 from .readers import array, func, generator, zip
@@ -35,3 +36,7 @@ __all__ = [
 def path(name: str = CO2_MONTHLY) -> Path:
     """The path of a bundled data file (no download: the files ship inside the package)."""
     return Path(str(resources.files(__name__).joinpath(name)))
+
+
+def __getattr__(name: str) -> object:  # tf.data.webcam / microphone: what to use instead
+    unavailable.lookup("tf.data", unavailable.DATA, name, __name__)

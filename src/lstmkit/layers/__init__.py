@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .. import unavailable
 from .advanced_activations import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from .base import Layer, LayerVariable, SymbolicTensor, make_layer
 from .convolutional import Conv1D
@@ -98,3 +99,8 @@ __all__ = sorted(
 if TYPE_CHECKING:  # the factories are made at import; type checkers see them through this
 
     def __getattr__(name: str) -> Callable[..., Layer]: ...
+
+else:
+
+    def __getattr__(name: str) -> Any:  # TF.js's layers lstmkit lacks: what to use instead
+        unavailable.lookup("tf.layers", unavailable.LAYERS, name, __name__)

@@ -22,7 +22,7 @@ import numpy as np
 from .. import constraints as constraints_mod
 from .. import initializers as initializers_mod
 from .. import regularizers as regularizers_mod
-from .._names import add_camel_case_aliases, to_camel_case, to_snake_case
+from .._names import BothSpellings, add_camel_case_aliases, to_camel_case, to_snake_case
 from ..engine.api import Variable
 from ..tensor import Tensor, as_tensor
 from . import registry, tfjs_style
@@ -184,6 +184,7 @@ class Layer:
         for klass in cls.__mro__:  # the class and any mixin it brings (TrainingMixin...)
             if klass is not object and "_camel_case_aliased" not in klass.__dict__:
                 add_camel_case_aliases(klass, _NOT_ALIASED)
+                _config_in_both_spellings(klass)
                 klass._camel_case_aliased = True  # type: ignore[attr-defined]
         if declared and not cls.__name__.startswith("_"):
             registry.register(cls)
@@ -567,7 +568,30 @@ def _to_tensors(inputs: Any, where: str) -> Any:
 
 registry.register(Layer)  # the base too: TF.js deserializes a plain Layer
 _NOT_ALIASED: frozenset[str] = frozenset()
+
+
+def _config_in_both_spellings(klass: type) -> None:
+    """`getConfig()` (TF.js's spelling) answers TF.js's camelCase keys too: where the class's
+    `getConfig` is the alias of its own `get_config`, it returns a `BothSpellings` dict. A
+    class that writes its own `getConfig` (the TF.js way) keeps it as written."""
+    own = klass.__dict__
+    get_config = own.get("get_config")
+    written_as_keras = getattr(get_config, "__name__", "") == "get_config"
+    if get_config is not None and written_as_keras and own.get("getConfig") is get_config:
+
+        def getConfig(self: Any) -> dict[str, Any]:  # noqa: N802  (TF.js's name)
+            # this class's own get_config (a subclass's TF.js-style getConfig may call
+            # super().getConfig(), and its get_config is that very getConfig)
+            return BothSpellings(get_config(self))
+
+        getConfig.__doc__ = (get_config.__doc__ or "") + (
+            "\n\n(TF.js's spelling: the keys also answer in camelCase.)"
+        )
+        klass.getConfig = getConfig  # type: ignore[attr-defined]
+
+
 add_camel_case_aliases(Layer, _NOT_ALIASED)
+_config_in_both_spellings(Layer)
 Layer._camel_case_aliased = True  # type: ignore[attr-defined]
 Layer.className = Layer.class_name  # type: ignore[attr-defined]
 

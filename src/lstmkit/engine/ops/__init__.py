@@ -106,6 +106,7 @@ from .elementwise import (  # noqa: F401  # noqa: A004
     tanh,
 )
 from .environment import (
+    device,
     enable_debug_mode,
     enable_prod_mode,
     env,
@@ -238,6 +239,7 @@ __all__ = [
     "dot",
     "dropout",
     "elu",
+    "device",
     "enable_debug_mode",
     "enable_prod_mode",
     "env",

@@ -12,8 +12,9 @@ registered. `ready()`, `next_frame()` and `set_backend()` return already-finishe
 from __future__ import annotations
 
 import builtins
+import contextlib
 import time as _time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ...tensor import as_tensor
@@ -50,6 +51,16 @@ def set_backend(backend_name: str) -> AwaitableBool:
             f"of {list(BACKEND_NAMES)} (lstmkit computes on NumPy under any of them)."
         )
     return AwaitableBool(True)
+
+
+@contextlib.contextmanager
+def device(device_name: str) -> Iterator[None]:
+    """TensorFlow's `with tf.device("CPU:0"):` (Keras programs use it): the block runs as is,
+    since every op here runs on the CPU whichever device is named (as TensorFlow's soft
+    placement does when the named GPU is absent)."""
+    if not isinstance(device_name, str):
+        raise TypeError(f"device(): expected a device name such as 'CPU:0', got {device_name!r}.")
+    yield
 
 
 def ready() -> Resolved:
