@@ -4,7 +4,7 @@
 mode, lstmkit's ``lstm_sequence`` forward + backward (one tape op, gradients of kernel,
 recurrent kernel and bias) against ``torch.nn.LSTM`` forward + backward (``h_T.backward``,
 gradients of its weights), on the one-layer shapes of the W2, W3 and W5 workloads of
-../shared/bench/WORKLOADS.md: batch, time steps, input features and units as there, float32,
+bench/WORKLOADS.md: batch, time steps, input features and units as there, float32,
 tanh / sigmoid as PyTorch, the last output only. Runs are interleaved (lstmkit, torch,
 lstmkit, ...) after a warm-up; each side keeps the median of its repeats; the ratio is
 torch time / lstmkit time (above 1: lstmkit is faster).
@@ -34,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# id: (batch, time steps, input features, units), from ../shared/bench/WORKLOADS.md
+# id: (batch, time steps, input features, units), from bench/WORKLOADS.md
 SHAPES = {
     "W2": (32, 30, 1, 32),
     "W3": (64, 50, 8, 128),

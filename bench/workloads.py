@@ -1,4 +1,4 @@
-"""The workloads W1-W5 of shared/bench/WORKLOADS.md, their tiny variants and their data."""
+"""The workloads W1-W5 of bench/WORKLOADS.md, their tiny variants and their data."""
 
 from __future__ import annotations
 
