@@ -32,7 +32,7 @@ from .core import (
     SpatialDropout1D,
 )
 from .embeddings import Embedding
-from .input_layer import Input, InputLayer
+from .input_layer import Input, InputLayer, input  # tf.layers.input: TF.js's alias of tf.input
 from .merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply
 from .noise import AlphaDropout, GaussianDropout, GaussianNoise
 from .normalization import BatchNormalization, LayerNormalization
@@ -92,7 +92,7 @@ globals().update(FACTORIES)
 del _cls, _names, _made
 
 __all__ = sorted(
-    [*_CLASS_NAMES, *FACTORIES, "Input", "deserialize", "serialize", "make_layer"]
+    [*_CLASS_NAMES, *FACTORIES, "Input", "input", "deserialize", "serialize", "make_layer"]
     + ["register_class", "unregister_class"]
 )
 
