@@ -61,10 +61,25 @@ def _elementwise_shape(layer: Layer, a: Shape | None, b: Shape | None) -> Shape 
             out.append(j if i == 1 else i)
         else:
             raise ValueError(
-                f"{layer.class_name} {layer.name}: operands could not be broadcast together "
+                f"{layer.class_name} {layer.name}: Operands could not be broadcast together "
                 f"with shapes {format_shape(a)} {format_shape(b)}; each axis must match or be 1."
             )
     return tuple(out)
+
+
+def _check_mask_lists(layer: Layer, inputs: Any, mask: Any, where: str = "") -> None:
+    """TF.js's checks, in its order: the masks, then the inputs, must be lists (Arrays)."""
+    array = "array" if where else "Array"
+    for what, value in (("mask", mask), ("inputs", inputs)):
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(
+                f"{layer.class_name} {layer.name}: `{what}` should be an {array}{where} "
+                f"(a list, one per input), got {type(value).__name__}."
+            )
+
+
+def _js(dim: int | None) -> str:
+    return "null" if dim is None else str(dim)
 
 
 def _and_masks(masks: list[Any]) -> Tensor | None:
@@ -87,8 +102,8 @@ class _Merge(Layer):
         batches = {s[0] for s in shapes if s and s[0] is not None}
         if len(batches) > 1:
             raise ValueError(
-                f"{self.class_name} {self.name}: can not merge tensors with different batch "
-                f"sizes. Got tensors with shapes {[format_shape(s) for s in shapes]}."
+                f"{self.class_name} {self.name}: Can not merge tensors with different batch "
+                f"sizes. Got tensors with shapes: [{','.join(format_shape(s) for s in shapes)}]."
             )
         self.compute_output_shape(shapes)
 
@@ -113,11 +128,10 @@ class _Merge(Layer):
     def compute_mask(self, inputs: Any, mask: Any = None) -> Tensor | None:
         if mask is None:
             return None
-        if not isinstance(mask, (list, tuple)) or not isinstance(inputs, (list, tuple)):
-            raise ValueError(f"{self.class_name} {self.name}: `mask` and `inputs` should be lists.")
+        _check_mask_lists(self, inputs, mask)
         if len(mask) != len(inputs):
             raise ValueError(
-                f"{self.class_name} {self.name}: the lists 'inputs' and 'mask' are expected to "
+                f"{self.class_name} {self.name}: The Array 'inputs' and 'mask' are expected to "
                 f"have the same length, but have different lengths ({len(inputs)} vs "
                 f"{len(mask)})."
             )
@@ -227,11 +241,10 @@ class Concatenate(_Merge):
     def compute_mask(self, inputs: Any, mask: Any = None) -> Tensor | None:
         if mask is None:
             return None
-        if not isinstance(mask, (list, tuple)) or not isinstance(inputs, (list, tuple)):
-            raise ValueError(f"Concatenate {self.name}: `mask` and `inputs` should be lists.")
+        _check_mask_lists(self, inputs, mask, " for Concatenate")
         if len(mask) != len(inputs):
             raise ValueError(
-                f"Concatenate {self.name}: mismatch in the length of mask ({len(mask)}) and the "
+                f"Concatenate {self.name}: Mismatch in the length of mask ({len(mask)}) and the "
                 f"length of inputs ({len(inputs)})."
             )
         if all(m is None for m in mask):
@@ -290,8 +303,10 @@ class Dot(_Merge):
         a1, a2 = self._pair(len(s1), len(s2))
         if s1[a1] != s2[a2]:
             raise ValueError(
-                f"Dot {self.name}: dimension incompatibility: axis {a1} of the first input has "
-                f"size {s1[a1]} but axis {a2} of the second has size {s2[a2]}."
+                f"Dot {self.name}: Dimension incompatibility: {_js(s1[a1])} !== {_js(s2[a2])}; "
+                f"the contracted axes must have one size, but there is a dimension "
+                f"incompatibility: axis {a1} of the first input has size {s1[a1]}, axis {a2} of "
+                f"the second has size {s2[a2]}."
             )
 
     def compute_output_shape(self, input_shape: Any) -> Shape:

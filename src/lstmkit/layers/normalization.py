@@ -9,12 +9,15 @@ training as TF.js does: `moving -= (moving - batch_value) * (1 - momentum)`, wit
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .. import constraints, initializers, regularizers
 from ..engine import ops
-from ..tensor import Tensor
+from ..tensor import Tensor, tensor
 from .base import Layer, format_shape
 from .core import constraint_serial, init_serial, one_input, one_shape, reg_serial
 
@@ -30,6 +33,92 @@ def _normalize(x: Tensor, mean: Any, variance: Any, beta: Any, gamma: Any, eps: 
 
 def _bool(value: Any, default: bool) -> bool:
     return default if value is None else bool(value)
+
+
+def _as_tensor(v: Any) -> Any:
+    return v if v is None or isinstance(v, Tensor) else tensor(v)
+
+
+def batch_normalization(
+    x: Any,
+    mean: Any,
+    variance: Any,
+    beta: Any = None,
+    gamma: Any = None,
+    epsilon: float = 1e-3,
+) -> Tensor:
+    """`(x - mean) / sqrt(variance + epsilon) * gamma + beta`: TF.js's backend
+    `batchNormalization` (`layers/normalization.ts`, on `tf.batchNorm2d/3d/4d`).
+
+    `x` has rank 2, 3 or 4; `mean`, `variance`, `beta` and `gamma` broadcast against it (rank 1,
+    the last axis, or x's rank); `beta`/`gamma` may be None. Differentiable.
+    """
+    x = _as_tensor(x)
+    if x.rank not in (2, 3, 4):
+        raise NotImplementedError(
+            f"batchNormalization is not implemented for array of rank {x.rank} yet: x must have "
+            f"rank 2, 3 or 4 (shape {format_shape(x.shape)})."
+        )
+    mean, variance = _as_tensor(mean), _as_tensor(variance)
+    return _normalize(x, mean, variance, _as_tensor(beta), _as_tensor(gamma), epsilon)
+
+
+def normalize_batch_in_training(
+    x: Any, gamma: Any, beta: Any, reduction_axes: Sequence[int], epsilon: float = 1e-3
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Normalizes `x` with its own mean and (biased) variance over `reduction_axes`, then scales
+    by `gamma` and shifts by `beta`: TF.js's backend `normalizeBatchInTraining`.
+
+    Returns `[normed, mean, variance]`; `mean` and `variance` have the shape of the axes not
+    reduced. When those are not just the last axis, `gamma`/`beta` (None allowed) are given in
+    that shape and broadcast back over the reduced axes (TF.js's broadcasting case).
+    """
+    x = _as_tensor(x)
+    axes = [int(a) + x.rank if int(a) < 0 else int(a) for a in reduction_axes]
+    mean, variance = ops.moments(x, axes)
+    gamma, beta = _as_tensor(gamma), _as_tensor(beta)
+    if sorted(axes) == list(range(x.rank - 1)):
+        return batch_normalization(x, mean, variance, beta, gamma, epsilon), mean, variance
+    target = [1 if i in axes else x.shape[i] for i in range(x.rank)]
+
+    def broadcast(v: Any) -> Any:
+        return None if v is None else ops.reshape(v, target)
+
+    normed = batch_normalization(
+        x, broadcast(mean), broadcast(variance), broadcast(beta), broadcast(gamma), epsilon
+    )
+    return normed, mean, variance
+
+
+batchNormalization = batch_normalization  # noqa: N816 - TF.js's names of the backend functions
+normalizeBatchInTraining = normalize_batch_in_training  # noqa: N816
+
+
+def _one_axis(name: str, axis: Any) -> int:
+    """BatchNormalization's axis: an int, or a list of one (Keras 2.2's JSON writes `[1]`)."""
+    items = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    if len(items) != 1 or isinstance(items[0], bool) or not _is_integer(items[0]):
+        raise ValueError(
+            f"BatchNormalization {name}: axis must be an integer (or a list of one integer), "
+            f"got {axis!r}; normalizing over several axes at once is not supported."
+        )
+    return int(items[0])
+
+
+def _json(value: Any) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _is_integer(value: Any) -> bool:
+    """JavaScript's Number.isInteger: ints, and floats without a fraction (JSON's 2.0)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, np.integer)):
+        return True
+    return isinstance(value, (float, np.floating)) and float(value).is_integer()
 
 
 class BatchNormalization(Layer):
@@ -61,7 +150,12 @@ class BatchNormalization(Layer):
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
-        self.axis = -1 if axis is None else int(axis)
+        given = -1 if axis is None else axis
+        self._axis = _one_axis(self.name, given)
+        # TF.js keeps the axis as given: a one-item list (Keras's JSON) is saved as a list again
+        self.axis: int | list[int] = (
+            [self._axis] if isinstance(given, (list, tuple)) else self._axis
+        )
         self.momentum = 0.99 if momentum is None else momentum
         self.epsilon = 1e-3 if epsilon is None else epsilon
         self.center = _bool(center, True)
@@ -78,10 +172,10 @@ class BatchNormalization(Layer):
         self._features: int | None = None
 
     def _resolve_axis(self, ndim: int) -> int:
-        axis = self.axis + ndim if self.axis < 0 else self.axis
+        axis = self._axis + ndim if self._axis < 0 else self._axis
         if not 0 <= axis < ndim:
             raise ValueError(
-                f"BatchNormalization {self.name}: axis {self.axis} is out of range for an input "
+                f"BatchNormalization {self.name}: axis {self._axis} is out of range for an input "
                 f"of rank {ndim}."
             )
         return axis
@@ -92,8 +186,9 @@ class BatchNormalization(Layer):
         dim = shape[axis]
         if dim is None:
             raise ValueError(
-                f"BatchNormalization {self.name}: axis {axis} of the input should have a defined "
-                f"dimension, but the layer received an input with shape {format_shape(shape)}."
+                f"BatchNormalization {self.name}: Axis {axis} of input tensor should have a "
+                f"defined dimension but the layer received an input with shape "
+                f"{format_shape(shape)}."
             )
         self._features, self._ndim = dim, len(shape)
         if self.scale:
@@ -123,7 +218,7 @@ class BatchNormalization(Layer):
         if self._features is None:
             return
         shape = one_shape(self, shapes)
-        axis = self.axis + len(shape) if self.axis < 0 else self.axis
+        axis = self._axis + len(shape) if self._axis < 0 else self._axis
         if len(shape) != self._ndim or shape[axis] not in (None, self._features):
             raise ValueError(
                 f"Input 0 is incompatible with layer {self.name}: expected ndim={self._ndim} "
@@ -196,13 +291,26 @@ class LayerNormalization(Layer):
     ):
         super().__init__(**kwargs)
         axis = -1 if axis is None else axis
-        items = list(axis) if isinstance(axis, (list, tuple)) else [axis]
-        if any(isinstance(a, bool) or not isinstance(a, int) for a in items):
+        # TF.js's checks and words (Number.isInteger: 2.0 from JSON is an integer, 1.2 is not)
+        if isinstance(axis, (list, tuple)):
+            if not all(_is_integer(a) for a in axis):
+                raise ValueError(
+                    f"LayerNormalization {self.name}: Expected axis to be an array of integers, "
+                    f"but received {_json(axis)}"
+                )
+            self.axis: int | list[int] = [int(a) for a in axis]
+        elif isinstance(axis, (int, float, np.number)) and not isinstance(axis, bool):
+            if not _is_integer(axis):
+                raise ValueError(
+                    f"LayerNormalization {self.name}: Expected axis to be an integer, but "
+                    f"received {axis}"
+                )
+            self.axis = int(axis)
+        else:
             raise ValueError(
-                f"LayerNormalization {self.name}: axis must be an integer or a list of integers, "
-                f"got {axis!r}."
+                f"LayerNormalization {self.name}: Expected axis to be an integer or an array of "
+                f"integers, but received {_json(axis)}"
             )
-        self.axis: int | list[int] = list(axis) if isinstance(axis, (list, tuple)) else axis
         self.epsilon = 1e-3 if epsilon is None else epsilon
         self.center = _bool(center, True)
         self.scale = _bool(scale, True)
