@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -33,6 +33,10 @@ class Activation:
     def __call__(self, x: Any) -> Tensor:
         return self._op(x)
 
+    def apply(self, x: Any) -> Tensor:
+        """TF.js's spelling of `__call__`."""
+        return self(x)
+
     @property
     def native_code(self) -> int | None:
         """The compiled loops' code for this activation, or None (NumPy loops only)."""
@@ -46,13 +50,22 @@ class Activation:
     def get_class_name(self) -> str:
         return self.name
 
+    def getClassName(self) -> str:  # noqa: N802  (TF.js's name)
+        return self.get_class_name()
+
+    def get_config(self) -> dict[str, Any]:
+        """TF.js's activations have no settings: `{}`."""
+        return {}
+
+    getConfig = get_config  # noqa: N815  (TF.js's name)
+
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
 
 
-def _elementwise(name: str, op_name: str | None = None) -> Activation:
+def _elementwise_parts(name: str, op_name: str | None = None) -> tuple:
     fwd, bwd = ops.ELEMENTWISE[op_name or name]
-    return Activation(name, getattr(ops, op_name or name), fwd, bwd)
+    return name, getattr(ops, op_name or name), fwd, bwd
 
 
 def _softmax_np(x: np.ndarray) -> np.ndarray:
@@ -65,37 +78,145 @@ def _log_softmax_np(x: np.ndarray) -> np.ndarray:
     return s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
 
 
-_REGISTRY: dict[str, Activation] = {
-    a.name: a
-    for a in [
-        _elementwise("elu"),
-        _elementwise("selu"),
-        _elementwise("relu"),
-        _elementwise("relu6"),
-        _elementwise("linear"),
-        _elementwise("sigmoid"),
-        _elementwise("hardSigmoid", "hard_sigmoid"),
-        _elementwise("softplus"),
-        _elementwise("softsign"),
-        _elementwise("tanh"),
-        _elementwise("gelu"),
-        _elementwise("gelu_new"),
-        _elementwise("mish"),
-        _elementwise("swish"),
-        Activation(
+# -- TF.js's activation classes (`new Elu().apply(x)`); the registry holds one of each ----------
+
+
+class _Builtin(Activation):
+    """A TF.js built-in activation class: `className` is its TF.js identifier."""
+
+    className: ClassVar[str] = ""  # noqa: N815  (TF.js\'s name)
+    _op_name: ClassVar[str | None] = None
+
+    def __init__(self) -> None:
+        super().__init__(*_elementwise_parts(self.className, self._op_name))
+
+
+class Elu(_Builtin):
+    """TF.js's `Elu`: x if x > 0 else alpha * (exp(x) - 1) (TF.js supports alpha = 1 only)."""
+
+    className = "elu"  # noqa: N815  (TF.js\'s name)
+
+    def apply(self, x: Any, alpha: float = 1.0) -> Tensor:
+        if alpha != 1:
+            raise NotImplementedError(
+                f"Support for alpha values other than 1 ({alpha}) is not implemented yet."
+            )
+        return self(x)
+
+
+class Selu(_Builtin):
+    className = "selu"  # noqa: N815  (TF.js\'s name)
+
+
+class Relu(_Builtin):
+    className = "relu"  # noqa: N815  (TF.js\'s name)
+
+
+class Relu6(_Builtin):
+    className = "relu6"  # noqa: N815  (TF.js\'s name)
+
+
+class Linear(_Builtin):
+    className = "linear"  # noqa: N815  (TF.js\'s name)
+
+
+class Sigmoid(_Builtin):
+    className = "sigmoid"  # noqa: N815  (TF.js\'s name)
+
+
+class HardSigmoid(_Builtin):
+    className = "hardSigmoid"  # noqa: N815  (TF.js\'s name)
+    _op_name = "hard_sigmoid"
+
+
+class Softplus(_Builtin):
+    className = "softplus"  # noqa: N815  (TF.js\'s name)
+
+
+class Softsign(_Builtin):
+    className = "softsign"  # noqa: N815  (TF.js\'s name)
+
+
+class Tanh(_Builtin):
+    className = "tanh"  # noqa: N815  (TF.js\'s name)
+
+
+class Gelu(_Builtin):
+    className = "gelu"  # noqa: N815  (TF.js\'s name)
+
+
+class GeluNew(_Builtin):
+    className = "gelu_new"  # noqa: N815  (TF.js\'s name)
+
+
+class Mish(_Builtin):
+    className = "mish"  # noqa: N815  (TF.js\'s name)
+
+
+class Swish(_Builtin):
+    """TF.js's `Swish`: x * sigmoid(alpha * x)."""
+
+    className = "swish"  # noqa: N815  (TF.js\'s name)
+
+    def apply(self, x: Any, alpha: float = 1.0) -> Tensor:
+        if alpha == 1:
+            return self(x)
+        return ops.mul(x, ops.sigmoid(ops.mul(alpha, x)))
+
+
+class Softmax(Activation):
+    """TF.js's `Softmax` over `axis` (the last by default)."""
+
+    className: ClassVar[str] = "softmax"  # noqa: N815  (TF.js\'s name)
+
+    def __init__(self) -> None:
+        super().__init__(
             "softmax",
             ops.softmax,
             _softmax_np,
             lambda x, y, g: y * (g - (g * y).sum(axis=-1, keepdims=True)),
-        ),
-        Activation(
+        )
+
+    def apply(self, x: Any, axis: int = -1) -> Tensor:
+        return self(x) if axis == -1 else ops.softmax(x, axis)
+
+
+class LogSoftmax(Activation):
+    """TF.js's `LogSoftmax` over `axis` (the last by default)."""
+
+    className: ClassVar[str] = "logSoftmax"  # noqa: N815  (TF.js\'s name)
+
+    def __init__(self) -> None:
+        super().__init__(
             "logSoftmax",
             ops.log_softmax,
             _log_softmax_np,
             lambda x, y, g: g - np.exp(y) * g.sum(axis=-1, keepdims=True),
-        ),
-    ]
-}
+        )
+
+    def apply(self, x: Any, axis: int = -1) -> Tensor:
+        return self(x) if axis == -1 else ops.log_softmax(x, axis)
+
+
+_CLASSES: tuple[Callable[[], Activation], ...] = (
+    Elu,
+    Selu,
+    Relu,
+    Relu6,
+    Linear,
+    Sigmoid,
+    HardSigmoid,
+    Softplus,
+    Softsign,
+    Tanh,
+    Gelu,
+    GeluNew,
+    Mish,
+    Swish,
+    Softmax,
+    LogSoftmax,
+)
+_REGISTRY: dict[str, Activation] = {a.name: a for a in (c() for c in _CLASSES)}
 
 
 _ALIASES = {to_snake_case(k): k for k in _REGISTRY} | {"gelu_new": "gelu_new"}
@@ -138,6 +259,26 @@ def _custom(fn: Callable) -> Activation:
 
 def serialize(activation: Activation) -> str:
     return activation.serialize()
+
+
+def getActivation(identifier: str | Activation | Callable | None) -> Activation:  # noqa: N802
+    """TF.js's `getActivation`: `get` (an unknown name is an error naming it)."""
+    return get(identifier)
+
+
+def serializeActivation(activation: Activation) -> str:  # noqa: N802  (TF.js's name)
+    """TF.js's `serializeActivation`: the activation's TF.js class name ('hardSigmoid')."""
+    return activation.get_class_name()
+
+
+def deserializeActivation(config: str | dict[str, Any]) -> Activation:  # noqa: N802
+    """TF.js's `deserializeActivation`: from a name or a `{"className": ...}` dict."""
+    if isinstance(config, dict):
+        name = config.get("className", config.get("class_name"))
+        if not isinstance(name, str):
+            raise ValueError(f"An activation dict needs a 'className' string, got {config!r}.")
+        return get(name)
+    return get(config)
 
 
 def names() -> list[str]:

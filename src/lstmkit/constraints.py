@@ -26,6 +26,7 @@ from .initializers import (
     _get,
     _number,
     _serialize,
+    _serialize_ts,
 )
 from .tensor import Tensor
 
@@ -185,6 +186,16 @@ def serialize(constraint: Constraint | None) -> dict[str, Any] | None:
 def deserialize(config: dict[str, Any]) -> Constraint:
     """The inverse of `serialize`."""
     return _deserialize("constraint", config, _CLASSES, _NAMES)
+
+
+def serializeConstraint(constraint: Constraint | None) -> dict[str, Any] | None:  # noqa: N802  (TF.js's name)
+    """TF.js's `serializeConstraint`: `{"className", "config"}` in TF.js's TypeScript form
+    (camelCase keys); `serialize` gives model.json's snake_case form."""
+    return _serialize_ts(constraint)
+
+
+getConstraint = get  # noqa: N816  (TF.js's names)
+deserializeConstraint = deserialize  # noqa: N816
 
 
 @accepts_config

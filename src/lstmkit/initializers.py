@@ -14,6 +14,7 @@ classes serialize as `VarianceScaling`. The serialization helpers at the top are
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import math
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import _precision, _random
-from ._names import add_camel_case_functions, to_camel_case, to_snake_case
+from ._names import BothSpellings, add_camel_case_functions, to_camel_case, to_snake_case
 from ._options import accepts_config
 from .tensor import _check_shape, _np_dtype, truncated_normal_array
 
@@ -76,18 +77,58 @@ def _camel_kwargs(where: str, kwargs: dict[str, Any], allowed: Sequence[str]) ->
     return out
 
 
+def _takes_config_dict(init: Any) -> Any:
+    """A constructor that also takes TF.js's one args object: `VarianceScaling({"scale": 2,
+    "mode": "fanAvg"})` (keys in either spelling; keys it has no argument for are ignored, as
+    TF.js's constructors ignore them)."""
+    params = [p for p in inspect.signature(init).parameters if p != "self"]
+
+    @functools.wraps(init)
+    def init_from_config(self: Any, *args: Any, **kwargs: Any) -> None:
+        if len(args) == 1 and not kwargs and isinstance(args[0], dict):
+            named = {to_snake_case(k): v for k, v in args[0].items()}
+            args, kwargs = (), {k: v for k, v in named.items() if k in params}
+        init(self, *args, **kwargs)
+
+    init_from_config._takes_config = True  # type: ignore[attr-defined]
+    return init_from_config
+
+
+def _ts_value(v: Any) -> Any:
+    """A config value in TF.js's TypeScript form: enum strings in camelCase ('fan_in' ->
+    'fanIn')."""
+    return to_camel_case(v) if isinstance(v, str) else v
+
+
 class Serializable:
     """Base of initializers, regularizers and constraints: a class name plus a config dict."""
 
     class_name: ClassVar[str] = ""
+    className: ClassVar[str] = ""  # noqa: N815  (TF.js's static `className`)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "class_name" in cls.__dict__:
+            cls.className = cls.class_name
+        init = cls.__dict__.get("__init__")
+        if init is not None and not getattr(init, "_takes_config", False):
+            cls.__init__ = _takes_config_dict(init)  # type: ignore[method-assign]
 
     def get_class_name(self) -> str:
         """The `class_name` model.json stores (TF.js's `getClassName()`)."""
         return self.class_name
 
+    def getClassName(self) -> str:  # noqa: N802  (TF.js's name)
+        return self.get_class_name()
+
     def get_config(self) -> dict[str, Any]:
         """The config model.json stores: snake_case keys, snake_case enum values."""
         return {}
+
+    def getConfig(self) -> dict[str, Any]:  # noqa: N802  (TF.js's name)
+        """TF.js's `getConfig()`: the TypeScript form, camelCase keys and enum values
+        (`{"mode": "fanIn", "maxValue": 2}`); the keys also answer in snake_case."""
+        return BothSpellings({to_camel_case(k): _ts_value(v) for k, v in self.get_config().items()})
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Serializable:
@@ -111,6 +152,13 @@ def _serialize(obj: Serializable | None) -> dict[str, Any] | None:
         return None
     config = {k: _js_value(v) for k, v in obj.get_config().items()}
     return {"class_name": obj.get_class_name(), "config": config}
+
+
+def _serialize_ts(obj: Serializable | None) -> dict[str, Any] | None:
+    """TF.js's `serializeKerasObject`: `{"className": ..., "config": obj.getConfig()}`."""
+    if obj is None:
+        return None
+    return BothSpellings({"className": obj.get_class_name(), "config": dict(obj.getConfig())})
 
 
 def _norm(name: str) -> str:
@@ -306,13 +354,39 @@ _FAN_MODES = ("fanIn", "fanOut", "fanAvg")
 _DISTRIBUTIONS = ("normal", "uniform", "truncatedNormal", "untruncatedNormal")
 _TRUNCATION_STD = 0.87962566103423978  # std of a unit normal truncated at +-2 sigma
 
+VALID_FAN_MODE_VALUES = ["fanIn", "fanOut", "fanAvg"]
+"""TF.js's `VALID_FAN_MODE_VALUES` (snake_case spellings are accepted too)."""
+VALID_DISTRIBUTION_VALUES = ["normal", "uniform", "truncatedNormal"]
+"""TF.js's `VALID_DISTRIBUTION_VALUES` (lstmkit also takes Keras's 'untruncatedNormal')."""
 
-def _enum(where: str, name: str, value: Any, valid: Sequence[str]) -> str:
+
+def _tfjs_enum_words(value: Any, label: str, valid: Sequence[str]) -> str:
+    """TF.js's checkStringTypeUnionValue message."""
+    return f"{value} is not a valid {label}.  Valid values are {','.join(valid)} or null/undefined."
+
+
+def _enum(where: str, name: str, value: Any, valid: Sequence[str], label: str = "") -> str:
     camel = to_camel_case(value) if isinstance(value, str) else value
     if camel not in valid:
         snake = ", ".join(f"'{to_snake_case(v)}'" for v in valid)
-        raise ValueError(f"{where}: {name} must be one of {snake} (or camelCase), got {value!r}.")
+        tfjs = f" ({_tfjs_enum_words(value, label, valid)})" if label else ""
+        raise ValueError(
+            f"{where}: {name} must be one of {snake} (or camelCase), got {value!r}.{tfjs}"
+        )
     return camel
+
+
+def checkFanMode(value: Any) -> None:  # noqa: N802  (TF.js's name)
+    """TF.js's `checkFanMode`: None or one of 'fanIn', 'fanOut', 'fanAvg' (either spelling)."""
+    if value is not None:
+        _enum("checkFanMode()", "the fan mode", value, _FAN_MODES, "FanMode")
+
+
+def checkDistribution(value: Any) -> None:  # noqa: N802  (TF.js's name)
+    """TF.js's `checkDistribution`: None or one of 'normal', 'uniform', 'truncatedNormal'
+    (either spelling; also Keras's 'untruncatedNormal')."""
+    if value is not None:
+        _enum("checkDistribution()", "the distribution", value, _DISTRIBUTIONS, "Distribution")
 
 
 class VarianceScaling(Initializer):
@@ -332,9 +406,9 @@ class VarianceScaling(Initializer):
         if scale < 0:
             raise ValueError(f"{where}: scale must be a positive float, got {scale}.")
         self.scale = scale
-        self.mode = _enum(where, "mode", "fanIn" if mode is None else mode, _FAN_MODES)
+        self.mode = _enum(where, "mode", "fanIn" if mode is None else mode, _FAN_MODES, "FanMode")
         dist = "normal" if distribution is None else distribution
-        self.distribution = _enum(where, "distribution", dist, _DISTRIBUTIONS)
+        self.distribution = _enum(where, "distribution", dist, _DISTRIBUTIONS, "Distribution")
         self.seed = _seed(where, seed)
 
     def _make(self, shape, dtype, where):
@@ -506,6 +580,16 @@ def serialize(initializer: Initializer | None) -> dict[str, Any] | None:
 def deserialize(config: dict[str, Any]) -> Initializer:
     """The inverse of `serialize` (also accepts Keras's class names and camelCase keys)."""
     return _deserialize("initializer", config, _CLASSES, _NAMES)
+
+
+def serializeInitializer(initializer: Initializer | None) -> dict[str, Any] | None:  # noqa: N802
+    """TF.js's `serializeInitializer`: `{"className", "config"}` in TF.js's TypeScript form
+    (`"mode": "fanAvg"`); `serialize` gives model.json's snake_case form."""
+    return _serialize_ts(initializer)
+
+
+getInitializer = get  # noqa: N816  (TF.js's names)
+deserializeInitializer = deserialize  # noqa: N816
 
 
 # -- factories, as tf.initializers.* -------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 
 from ._options import accepts_config
 from .engine import ops
-from .initializers import Serializable, _deserialize, _get, _number, _serialize
+from .initializers import Serializable, _deserialize, _get, _number, _serialize, _serialize_ts
 from .tensor import Tensor, as_tensor, scalar
 
 _DEFAULT_RATE = 0.01
@@ -88,6 +88,16 @@ def serialize(regularizer: Regularizer | None) -> dict[str, Any] | None:
 def deserialize(config: dict[str, Any]) -> Regularizer:
     """The inverse of `serialize`."""
     return _deserialize("regularizer", config, _CLASSES, _NAMES)
+
+
+def serializeRegularizer(regularizer: Regularizer | None) -> dict[str, Any] | None:  # noqa: N802  (TF.js's name)
+    """TF.js's `serializeRegularizer`: `{"className", "config"}` in TF.js's TypeScript form
+    (camelCase keys); `serialize` gives model.json's snake_case form."""
+    return _serialize_ts(regularizer)
+
+
+getRegularizer = get  # noqa: N816  (TF.js's names)
+deserializeRegularizer = deserialize  # noqa: N816
 
 
 @accepts_config

@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from .._names import to_camel_case
 from ..engine import ops
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 from .base import Layer, Shape, format_shape
 from .core import (
     check_data_format,
@@ -28,18 +29,40 @@ from .core import (
     set_kernel_options,
     to_config_enum,
 )
+from .tfjs_style import friendly
 
 PADDINGS = ("valid", "same", "causal")
 
 
 def normalize_tuple(where: str, name: str, value: Any, n: int = 1) -> list[int]:
-    """An int or a list of `n` ints as a list of `n` positive ints (TF.js's normalizeArray)."""
+    """An int or a list of `n` ints as a list of `n` positive ints (TF.js's normalizeArray,
+    whose words the error keeps: "The kernelSize argument must be an integer or tuple of 1
+    integers. Received: 2 elements.")."""
     items = list(value) if isinstance(value, (list, tuple)) else [value] * n
     if len(items) != n:
         raise ValueError(
-            f"{where}: {name} must be an integer or a list of {n} integer(s), got {value!r}."
+            f"{where}: {name} must be an integer or a list of {n} integer(s), got {value!r}. "
+            f"(The {to_camel_case(name)} argument must be an integer or tuple of {n} integers. "
+            f"Received: {len(items)} elements.)"
         )
     return [positive_int(where, name, v) for v in items]
+
+
+def _check_filters(where: str, filters: Any) -> int:
+    """TF.js's Conv.verifyArgs (filters a number > 0), and here an integer."""
+    if filters is None or isinstance(filters, bool) or not isinstance(filters, (int, float)):
+        got = "undefined" if filters is None else friendly(filters)
+        raise ValueError(
+            f"{where}: Expected filters to be a positive integer, but got {got}. (Convolution "
+            f"layer expected config.filters to be a 'number' > 0 but got {got})"
+        )
+    if filters < 1:
+        raise ValueError(
+            f"{where}: Expected filters to be a positive integer, but got {friendly(filters)}. "
+            f"(Convolution layer expected config.filters to be a 'number' > 0 but got "
+            f"{friendly(filters)})"
+        )
+    return positive_int(where, "filters", filters)
 
 
 def check_padding(where: str, padding: Any, allowed: tuple[str, ...] = PADDINGS) -> str:
@@ -91,6 +114,89 @@ def windows(
     return ops.getitem(x, (slice(None), idx))
 
 
+def _conv1d_nwc(
+    x: Tensor, kernel: Tensor, bias: Tensor | None, stride: int, padding: str, dilation: int
+) -> Tensor:
+    """[batch, steps, in] * kernel [size, in, filters] (+ bias) -> [batch, out, filters]."""
+    size, filters = kernel.shape[0], kernel.shape[-1]
+    left, right = window_padding(x.shape[1], size, padding, stride, dilation)
+    win = windows(x, size, stride, dilation, left, right)  # [batch, out, size, in]
+    cols = ops.reshape(win, (x.shape[0], win.shape[1], -1))
+    flat = ops.reshape(kernel, (-1, filters))
+    out = ops.reshape(
+        ops.matmul(ops.reshape(cols, (-1, cols.shape[-1])), flat),
+        (x.shape[0], win.shape[1], filters),
+    )
+    return out if bias is None else ops.add(out, bias)
+
+
+def conv1d_with_bias(
+    x: Any,
+    kernel: Any,
+    bias: Any = None,
+    strides: int = 1,
+    padding: str | None = "valid",
+    data_format: str | None = None,
+    dilation_rate: int = 1,
+) -> Tensor:
+    """TF.js's `conv1dWithBias` (tfjs-layers' backend helper): `x` [batch, steps, in] (or
+    [batch, in, steps] for 'channelsFirst', transposed to steps-last first) convolved with
+    `kernel` [size, in, filters], plus `bias` [filters] when given; the output is
+    [batch, out, filters] in either data format, as TF.js's. Paddings 'valid' and 'same'."""
+    where = "conv1dWithBias"
+    x, kernel = as_tensor(x, where), as_tensor(kernel, where)
+    data_format = check_data_format(where, data_format or "channelsLast")
+    if x.rank != 3:
+        raise ValueError(
+            f"The input of a conv1dWithBias operation should be 3, but is {x.rank} instead."
+        )
+    if kernel.rank != 3:
+        raise ValueError(
+            f"The kernel for a conv1dWithBias operation should be 3, but is {kernel.rank} instead"
+        )
+    if bias is not None:
+        bias = as_tensor(bias, where)
+        if bias.rank != 1:
+            raise ValueError(
+                f"The bias for a conv1dWithBias operation should be 1, but is {bias.rank} instead"
+            )
+    if data_format == "channelsFirst":
+        x = ops.transpose(x, [0, 2, 1])  # NCW -> NWC
+    if padding == "causal":
+        raise NotImplementedError(
+            "The support for CAUSAL padding mode in conv1dWithBias is not implemented yet "
+            "(the Conv1D layer takes padding='causal')."
+        )
+    padding = "same" if padding == "same" else "valid"
+    stride = positive_int(where, "strides", strides)
+    dilation = positive_int(where, "dilation_rate", dilation_rate)
+    if x.shape[2] != kernel.shape[1]:
+        raise ValueError(
+            f"{where}: the input has {x.shape[2]} channels, the kernel expects {kernel.shape[1]}."
+        )
+    if conv_output_length(x.shape[1], kernel.shape[0], padding, stride, dilation) < 1:
+        raise ValueError(
+            f"{where}: the input has {x.shape[1]} steps, fewer than the (dilated) kernel size "
+            f"{(kernel.shape[0] - 1) * dilation + 1}."
+        )
+    return _conv1d_nwc(float_input(x), kernel, bias, stride, padding, dilation)
+
+
+def conv1d(
+    x: Any,
+    kernel: Any,
+    strides: int = 1,
+    padding: str | None = "valid",
+    data_format: str | None = None,
+    dilation_rate: int = 1,
+) -> Tensor:
+    """TF.js's `conv1d` (tfjs-layers' backend helper): `conv1d_with_bias` without a bias."""
+    return conv1d_with_bias(x, kernel, None, strides, padding, data_format, dilation_rate)
+
+
+conv1dWithBias = conv1d_with_bias  # noqa: N816  (TF.js's name)
+
+
 class Conv1D(Layer):
     """1-D convolution: `activation(conv1d(x, kernel) + bias)` on [batch, steps, channels].
 
@@ -106,8 +212,8 @@ class Conv1D(Layer):
 
     def __init__(
         self,
-        filters: int,
-        kernel_size: int | list[int],
+        filters: int | None = None,
+        kernel_size: int | list[int] | None = None,
         strides: int | list[int] = 1,
         padding: str = "valid",
         data_format: str = "channelsLast",
@@ -126,9 +232,12 @@ class Conv1D(Layer):
         super().__init__(**kwargs)
         where = f"Conv1D {self.name}"
         if kernel_size is None:
-            raise ValueError(f"{where}: kernel_size is required (an integer, e.g. 3).")
-        self.filters = positive_int(where, "filters", filters)
+            raise ValueError(
+                f"{where}: kernel_size is required (an integer, e.g. 3): required key "
+                "'kernelSize' not in config."
+            )
         self.kernel_size = normalize_tuple(where, "kernel_size", kernel_size)
+        self.filters = _check_filters(where, filters)
         self.strides = normalize_tuple(where, "strides", 1 if strides is None else strides)
         self.padding = check_padding(where, "valid" if padding is None else padding)
         self.data_format = check_data_format(where, data_format or "channelsLast")
@@ -205,16 +314,7 @@ class Conv1D(Layer):
                 f"Conv1D {self.name}: the input has {steps} steps, fewer than the (dilated) "
                 f"kernel size {(k - 1) * d + 1}; use padding='same' or a smaller kernel_size."
             )
-        left, right = window_padding(steps, k, self.padding, s, d)
-        win = windows(x, k, s, d, left, right)  # [batch, out, k, in]
-        cols = ops.reshape(win, (x.shape[0], win.shape[1], -1))
-        kernel = ops.reshape(self.kernel, (-1, self.filters))
-        out = ops.reshape(
-            ops.matmul(ops.reshape(cols, (-1, cols.shape[-1])), kernel),
-            (x.shape[0], win.shape[1], self.filters),
-        )
-        if self.bias is not None:
-            out = ops.add(out, self.bias)
+        out = _conv1d_nwc(x, self.kernel, self.bias, s, self.padding, d)
         if self.data_format == "channelsFirst":
             out = ops.transpose(out, [0, 2, 1])
         return self.activation(out)

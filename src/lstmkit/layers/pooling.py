@@ -18,12 +18,30 @@ from .base import Layer, Shape
 from .convolutional import (
     check_padding,
     conv_output_length,
-    normalize_tuple,
     window_index,
     window_padding,
     windows,
 )
 from .core import one_input, one_shape, to_config_enum
+from .tfjs_style import friendly, positive_int
+
+
+def _one_int(where: str, name: str, value: Any) -> list[int]:
+    """TF.js's Pooling1D checks: a number or an array of one number, a positive integer
+    ("Expected poolSize to be a positive integer, but got 2.5.")."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != 1 or not isinstance(value[0], (int, float, np.number)):
+            raise ValueError(
+                f"{where}: {name} for 1D convolutional layer must be a number or an Array of a "
+                f"single number, but received {friendly(list(value))}"
+            )
+        return [positive_int(where, f"element 1 of {name}", value[0])]
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise ValueError(
+            f"{where}: {name} for 1D convolutional layer must be a number or an Array of a "
+            f"single number, but received {friendly(value)}"
+        )
+    return [positive_int(where, name, value)]
 
 
 class _Pooling1D(Layer):
@@ -40,9 +58,9 @@ class _Pooling1D(Layer):
     ):
         super().__init__(**kwargs)
         where = f"{self.class_name} {self.name}"
-        self.pool_size = normalize_tuple(where, "pool_size", 2 if pool_size is None else pool_size)
+        self.pool_size = _one_int(where, "poolSize", 2 if pool_size is None else pool_size)
         self.strides = (
-            list(self.pool_size) if strides is None else normalize_tuple(where, "strides", strides)
+            list(self.pool_size) if strides is None else _one_int(where, "strides", strides)
         )
         self.padding = check_padding(where, padding or "valid", ("valid", "same"))
 
