@@ -10,19 +10,19 @@ TF.js's. `close()` is TF.js's `expectTensorsClose` (1e-3). TF.js's `toEqual` on 
 
 Skipped, with the reason:
 
-- every 'Does not leak' case (activations_test.ts: 16, initializers_test.ts: 13) and the
-  `expectNoLeakedTensors` lines of constraints_test.ts 'Built-in Constraints': TF.js's memory
-  counts; lstmkit frees by reference counting, so `tf.memory().numTensors` checks can't hold.
+- every 'Does not leak' case (activations_test.ts: 16; initializers_test.ts: 13, Orthogonal's
+  included) and the `expectNoLeakedTensors` lines of constraints_test.ts 'Built-in
+  Constraints': TF.js's memory counts; lstmkit frees by reference counting, so
+  `tf.memory().numTensors` checks can't hold.
 - regularizers_test.ts 'Built-in Regularizers' > 'Using number arg for constructor leads to
   error' and initializers_test.ts 'Constant initializer' > '1D, from builder function: passing
   a direct value throws error': lstmkit's factories also take the rate or value as a Keras-style
   argument (`tf.regularizers.l2(0.5)`, `tf.initializers.constant(5)`), which lstmkit's own
   tests and ported programs use (tests/test_models.py), so a bare number cannot be refused.
-- initializers_test.ts 'Orthogonal Initializer' > 'Does not leak' (memory counts, as above).
-  Its 'Orthogonal Initializer' > 'Deserialize model with orthogonal initializer' (the
-  emoji_autoencoder model.json: Conv2D, MaxPooling2D, UpSampling2D on 128x128 images) needs 2-D
-  convolution, pooling and upsampling layers, which lstmkit deliberately does not have (README
-  "Not in lstmkit", `unavailable.py`).
+- initializers_test.ts 'Orthogonal Initializer' > 'Deserialize model with orthogonal
+  initializer' (the emoji_autoencoder model.json: Conv2D, MaxPooling2D and UpSampling2D on
+  128x128 images) needs 2-D convolution, pooling and upsampling layers, which lstmkit
+  deliberately does not have (README "Not in lstmkit", `unavailable.py`).
 """
 
 from __future__ import annotations
