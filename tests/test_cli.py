@@ -194,7 +194,7 @@ def test_progress_bar_on_a_terminal():
 
 BAD = [
     ("misspelled", "date,co2", monthly_rows(80), ["--target", "co_2"], "no column 'co_2'"),
-    ("time", "date,co2", monthly_rows(80), ["--time", "when"], "Available columns: date, co2"),
+    ("time", "date,co2", monthly_rows(80), ["--time", "when"], "Available columns: 'date', 'co2'"),
     (
         "non-numeric",
         "date,co2",

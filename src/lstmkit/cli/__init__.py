@@ -16,10 +16,12 @@ pandas and matplotlib come with the `cli` extra (`pip install "lstmkit[cli]"`) a
 imported only here and only when needed: the library itself needs NumPy alone.
 
 Modules, in the order a run goes through them: `entry` (`main`: errors to one line and an
-exit status), `parser` (the subcommands and their options), `fit_options` (`FitOptions`, the
-training options and their defaults), `csv_input` (`load_table`: read and check the CSV),
-`time_axis` (the time column: frequency, format, order), `gaps` (missing values and gaps),
-`table` (`Table`), `forecast_command` (train, backtest, forecast), `progress` (the epoch bar),
+exit status; `errors`: the error kinds and `quote`), `parser` (the subcommands and their
+options), `fit_options` (`FitOptions`, the training options and their defaults), `out_paths`
+(the `--out` folder or file, checked before any work), `csv_input` (`load_table`: read and
+check the CSV), `time_axis` (the time column: frequency, format, order), `gaps` (missing
+values and gaps), `table` (`Table`), `limits` (numeric options and values against the data,
+in O(1) or one pass), `forecast_command` (train, backtest, forecast), `progress` (the epoch bar),
 `outputs` (model folder, forecast.csv, metrics.json), `plot` (forecast.png) and
 `model_commands` (`predict`, `summary`). The window defaults per frequency are forecasting
 knowledge and live in `lstmkit.timeseries.frequency`.

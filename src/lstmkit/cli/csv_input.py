@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import CliError, require
+from .errors import CliError, quote, quote_all, require
 from .gaps import fill_missing
 from .table import Table
 from .time_axis import detect_time_column, parse_time_axis
@@ -60,10 +60,10 @@ def find_column(df: Any, name: str, source: str, option: str) -> str:
     close = folded.get(name.lower()) or next(
         iter(difflib.get_close_matches(name, list(df.columns), n=1, cutoff=0.6)), None
     )
-    hint = f" Did you mean '{close}'?" if close else ""
+    hint = f" Did you mean {quote(close)}?" if close else ""
     raise CliError(
-        f"{source}: no column '{name}' ({option}).{hint} "
-        f"Available columns: {', '.join(df.columns)}."
+        f"{source}: no column {quote(name)} ({option}).{hint} "
+        f"Available columns: {quote_all(df.columns)}."
     )
 
 
@@ -78,7 +78,7 @@ def to_numbers(df: Any, col: str, source: str) -> np.ndarray:
         lines = list(df.index[bad.to_numpy()])
         more = f" ({len(lines) - 1} more such cells)" if len(lines) > 1 else ""
         raise CliError(
-            f"{source} line {lines[0]}, column '{col}': {df[col][lines[0]]!r} is not a "
+            f"{source} line {lines[0]}, column {quote(col)}: {df[col][lines[0]]!r} is not a "
             f"number{more}."
         )
     return nums.to_numpy(dtype=np.float64)
@@ -92,10 +92,12 @@ def load_table(
     fill: str | None,
     label: str | None = None,
     from_model: bool = False,
+    use_time: bool = True,
 ) -> tuple[Table, str]:
     """Read and check a CSV; returns the table (target first, then exogenous features) and
     the target's name. Missing values and gaps are refused unless `fill` says what to do.
-    `from_model`: the column names come from a saved model, not from options."""
+    `from_model`: the column names come from a saved model, not from options. `use_time`
+    False (`--no-time`): no time column, the rows are the time steps."""
     source = label or path
     df = read_csv(path)
     roles = _MODEL_ROLES if from_model else _OPTION_ROLES
@@ -105,14 +107,17 @@ def load_table(
     if time_col is not None:
         time_col = find_column(df, time_col, source, roles[2])
     chosen = {name for name in (target, *features) if name is not None}
-    time_name = detect_time_column(df, time_col, chosen)
+    time_name = detect_time_column(df, time_col, chosen) if use_time else None
     if target is None:
         target = _guess_target(df, time_name, features, source)
     if target == time_name:
-        raise CliError(f"{source}: '{target}' is the time column; choose another --target.")
+        raise CliError(
+            f"{source}: {quote(target)} is the time column; choose another --target (or use "
+            "--no-time)."
+        )
     names = [target] + [f for f in dict.fromkeys(features) if f != target]
     if time_name in names:
-        raise CliError(f"{source}: the time column '{time_name}' cannot also be a feature.")
+        raise CliError(f"{source}: the time column {quote(time_name)} cannot also be a feature.")
     axis = parse_time_axis(df, time_name, source)
     values = np.column_stack([to_numbers(df, c, source) for c in names])
     table = Table(source, names, values, axis, df.index.to_numpy())
@@ -132,5 +137,5 @@ def _guess_target(df: Any, time_name: str | None, features: list[str], source: s
     if len(numeric) == 1:
         return numeric[0]
     raise CliError(
-        f"{source}: name the column to forecast with --target; columns: {', '.join(df.columns)}."
+        f"{source}: name the column to forecast with --target; columns: {quote_all(df.columns)}."
     )

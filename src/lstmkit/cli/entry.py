@@ -3,10 +3,9 @@ the user can fix into one line on stderr with its exit status (see `errors`)."""
 
 from __future__ import annotations
 
-import re
 import sys
 
-from .errors import EXIT_BAD_INPUT, EXIT_MISSING_EXTRA, CliError, MissingExtra
+from .errors import EXIT_BAD_INPUT, EXIT_MISSING_EXTRA, CliError, MissingExtra, one_line, quote
 from .parser import build_parser
 
 
@@ -18,14 +17,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except CliError as e:
-        print(f"{prog}: error: {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fail(prog, one_line(str(e)), EXIT_BAD_INPUT)
     except MissingExtra as e:
-        print(f"{prog}: error: {e}", file=sys.stderr)
-        return EXIT_MISSING_EXTRA
+        return _fail(prog, one_line(str(e)), EXIT_MISSING_EXTRA)
     except ValueError as e:  # the library's checks (e.g. a series too short to split)
-        print(f"{prog}: error: {_one_line(str(e))}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fail(prog, one_line(str(e), join_lines=True), EXIT_BAD_INPUT)
     except KeyboardInterrupt:
         print(f"\n{prog}: interrupted", file=sys.stderr)
         return 130
@@ -34,8 +30,17 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as e:  # a file that changed after the checks, a full disk, ...
+        return _fail(prog, _os_error(e), EXIT_BAD_INPUT)
 
 
-def _one_line(text: str) -> str:
-    """A message on one line: newlines and the spaces around them become one space."""
-    return re.sub(r"\s*\n\s*", " ", text.strip())
+def _fail(prog: str, message: str, status: int) -> int:
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    return status
+
+
+def _os_error(e: OSError) -> str:
+    """'cannot use 'out/model': No space left on device (errno 28).'"""
+    what = f"cannot use {quote(e.filename)}: " if e.filename is not None else ""
+    reason = e.strerror or type(e).__name__
+    return one_line(f"{what}{reason}" + (f" (errno {e.errno})." if e.errno else "."))

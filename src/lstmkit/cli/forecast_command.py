@@ -1,10 +1,12 @@
 """`lstmkit forecast`: read a CSV, train a forecaster, backtest it, write what it made.
 
-The steps, each in its own module: `csv_input.load_table` reads and checks the CSV;
-`timeseries.choose_windows` fills in the season, lookback and horizon from the frequency;
-`timeseries.fit_forecaster` trains (early stopping on the validation part) with the
-`FitOptions`; `timeseries.backtest` scores the test part against the naive baselines; and
-`outputs.write_outputs` writes the model, forecast.csv, metrics.json and the plot.
+The steps, each in its own module: `out_paths.output_folder` checks `--out` (before any
+work); `csv_input.load_table` reads and checks the CSV; `timeseries.choose_windows` fills in
+the season, lookback and horizon from the frequency; `limits` checks them and the values
+against the data (O(1) or one pass, whatever the numbers); `timeseries.fit_forecaster`
+trains (early stopping on the validation part) with the `FitOptions`; `timeseries.backtest`
+scores the test part against the naive baselines; and `outputs.write_outputs` writes the
+model, forecast.csv, metrics.json and the plot.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,8 +21,10 @@ import numpy as np
 from .. import timeseries as ts
 from .._random import set_seed
 from .csv_input import load_table
-from .errors import CliError, require
+from .errors import CliError, quote, quote_all, require
 from .fit_options import FitOptions
+from .limits import check_magnitudes, check_rows, check_season, check_steps, training_rows
+from .out_paths import output_folder
 from .progress import EpochProgress
 from .table import Table
 
@@ -63,25 +66,28 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
     require("pandas")
     started = time.perf_counter()
+    out = output_folder(args.out)  # before anything else: no training for a bad --out
     if args.csv is None:
         csv, label, target = str(data_path()), BUNDLED_LABEL, args.target or "co2"
     else:
         csv, label, target = args.csv, args.csv, args.target
     options = FitOptions.from_args(args)
     features = [f.strip() for f in (args.features or "").split(",") if f.strip()]
-    table, target = load_table(csv, target, features, args.time, args.fill, label)
+    table, target = load_table(
+        csv, target, features, args.time, args.fill, label, use_time=not args.no_time
+    )
     windows = ts.choose_windows(table.axis.name, args.season, args.lookback, args.horizon)
     season, lookback, horizon = windows.season, windows.lookback, windows.horizon
     how = _where_from(windows, table.axis.name)
-    check_rows(len(table.values), lookback, horizon, options.fractions, label)
+    check_data(table, options, windows, label)
     say = print if not args.quiet else (lambda *a, **k: None)
     axis = table.axis
     say(
-        f"Data: '{target}' from {label}: {len(table.values)} {axis.name} rows, "
+        f"Data: {quote(target)} from {label}: {len(table.values)} {axis.name} rows, "
         f"{axis.label(axis.values[0])} .. {axis.label(axis.values[-1])}"
     )
     if len(table.names) > 1:
-        say(f"Exogenous inputs: {', '.join(table.names[1:])}")
+        say(f"Exogenous inputs: {quote_all(table.names[1:])}")
     say(
         f"Model: LSTM({options.units}) -> Dense, {options.strategy}, lookback {lookback}, "
         f"horizon {horizon}, season {season}{how}"
@@ -100,12 +106,25 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     )
     say(run.result.table())
     say(verdict(run.result.metrics, run.baseline))
-    written = write_outputs(run, Path(args.out), csv, plot=not args.no_plot)
-    say(f"\nNext {horizon} values of '{target}':")
+    written = write_outputs(run, out, csv, plot=not args.no_plot)
+    say(f"\nNext {horizon} values of {quote(target)}:")
     for t, v in zip(run.future_times, run.future):
         say(f"  {axis.label(t)}  {v:.6g}")
     say(f"\nWrote {', '.join(written)} in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def check_data(table: Table, options: FitOptions, windows: ts.WindowChoice, source: str) -> None:
+    """Every numeric option against the data, in O(1) or one pass (see `limits`): the rows
+    for lookback + horizon and the split, a given season, the forecast's times, and values
+    a float32 LSTM can be trained on once scaled."""
+    n, fractions = len(table.values), options.fractions
+    check_rows(n, windows.lookback, windows.horizon, fractions, source)
+    train_rows = training_rows(n, windows.horizon, fractions)
+    given_season = "season" not in windows.from_frequency
+    check_season(windows.season, given_season, train_rows, source)
+    check_steps(table.axis, windows.horizon, "--horizon", source)
+    check_magnitudes(table, options.scaler, train_rows)
 
 
 def _where_from(windows: ts.WindowChoice, frequency: str) -> str:
@@ -119,24 +138,6 @@ def _where_from(windows: ts.WindowChoice, frequency: str) -> str:
         return ""
     listed = " and ".join([", ".join(notes[:-1]), notes[-1]] if len(notes) > 1 else notes)
     return f" ({listed} from the {frequency} data)"
-
-
-def check_rows(n: int, lookback: int, horizon: int, fractions: tuple, source: str) -> None:
-    """A CliError with the numbers when `n` rows cannot be split and windowed."""
-
-    def fits(rows: int) -> bool:
-        parts = [max(int(round(rows * f)), horizon) if f > 0 else 0 for f in fractions]
-        return rows - sum(parts) >= lookback + horizon
-
-    if fits(n):
-        return
-    need = next((r for r in range(n + 1, 100 * (n + lookback + horizon)) if fits(r)), None)
-    total = f", {need} rows in all" if need else ""
-    raise CliError(
-        f"{source} has {n} rows, too few for lookback {lookback} + horizon {horizon}: training "
-        f"needs {lookback + horizon} rows and validation and test at least {horizon} each"
-        f"{total}. Use a smaller --lookback or --horizon, or more data."
-    )
 
 
 def train_and_backtest(

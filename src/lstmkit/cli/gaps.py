@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import CliError
+from .errors import CliError, quote
 from .table import Table
 
 FILL_CHOICES = ("interpolate", "drop")
@@ -53,7 +53,7 @@ def _missing_values_message(table: Table, nan_rows: np.ndarray) -> str:
     """Where the missing values are: up to five places per column."""
     values = table.values
     per_col = [
-        f"'{n}' at {table.where(np.flatnonzero(np.isnan(values[:, j]))[:5])}"
+        f"{quote(n)} at {table.where(np.flatnonzero(np.isnan(values[:, j]))[:5])}"
         for j, n in enumerate(table.names)
         if np.isnan(values[:, j]).any()
     ]
@@ -71,7 +71,7 @@ def _interpolate(table: Table, pos: np.ndarray) -> Table:
     for j in range(values.shape[1]):
         known = ~np.isnan(table.values[:, j])
         if not known.any():
-            raise CliError(f"{table.source}: column '{table.names[j]}' has no values at all.")
+            raise CliError(f"{table.source}: column {quote(table.names[j])} has no values at all.")
         values[:, j] = np.interp(grid, pos[known], table.values[known, j])
     axis = table.axis.with_values(table.axis.at(grid))
     lines = np.zeros(len(grid), dtype=np.int64)

@@ -19,7 +19,10 @@ from .. import timeseries as ts
 from ..io import ModelFormatError
 from ..models.saving import load_layers_model
 from .csv_input import load_table
-from .errors import CliError, require
+from .errors import CliError, quote_all, require
+from .limits import MAX_STEPS, check_scaled, check_steps
+from .out_paths import output_file
+from .outputs import csv_text
 
 
 def open_model(folder: str, what: str = "an lstmkit forecaster") -> tuple[Any, Path]:
@@ -58,13 +61,20 @@ def _cli_metadata(model: Any) -> dict[str, Any]:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """Forecast the next steps from a recent history CSV; to stdout or `--out`."""
+    out = output_file(args.out) if args.out else None  # before anything else
     fc, cli_meta = load_forecaster(args.model_dir)
     require("pandas")
     s = fc.settings
     time_meta = cli_meta["time"]
     time_col = time_meta.get("column") if isinstance(time_meta.get("column"), str) else None
     table, _ = load_table(
-        args.csv, s.targets[0], s.features[1:], time_col, args.fill, from_model=True
+        args.csv,
+        s.targets[0],
+        s.features[1:],
+        time_col,
+        args.fill,
+        from_model=True,
+        use_time=time_meta.get("kind") != "row",
     )
     lookback = s.lookback
     if len(table.values) < lookback:
@@ -82,17 +92,19 @@ def cmd_predict(args: argparse.Namespace) -> int:
     steps = args.steps or s.horizon
     if steps < 1:
         raise CliError(f"--steps must be at least 1, got {steps}.")
+    check_steps(table.axis, steps, "--steps", args.csv, most=max(MAX_STEPS, s.horizon))
+    check_scaled(table, fc.scaler)
     try:
         values = fc.forecast(table.values, steps)
     except ValueError as e:
         raise CliError(str(e)) from None
     times = table.axis.future(steps)
-    col = table.axis.column or "row"
-    lines = [f"{col},{s.targets[0]}"]
-    lines += [f"{table.axis.label(t)},{v:.6g}" for t, v in zip(times, np.atleast_1d(values))]
-    text = "\n".join(lines) + "\n"
-    if args.out:
-        Path(args.out).write_text(text)
+    rows = [[table.axis.column or "row", s.targets[0]]]
+    rows += [[table.axis.label(t), f"{v:.6g}"] for t, v in zip(times, np.atleast_1d(values))]
+    text = csv_text(rows)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
         print(f"Wrote {steps} forecast steps to {args.out}")
     else:
         sys.stdout.write(text)
@@ -121,7 +133,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def _print_forecaster(fc: ts.Forecaster, cli_meta: dict[str, Any]) -> None:
     s = fc.settings
-    print(f"\nForecaster of {', '.join(s.targets)} (inputs: {', '.join(s.features)})")
+    print(f"\nForecaster of {quote_all(s.targets)} (inputs: {quote_all(s.features)})")
     time_meta = cli_meta["time"]
     if time_meta:
         print(

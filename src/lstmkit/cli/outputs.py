@@ -8,6 +8,8 @@ rows, the backtest scores), which `lstmkit predict` and `lstmkit summary` read b
 
 from __future__ import annotations
 
+import csv as csv_module
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -48,11 +50,10 @@ def write_outputs(run: Run, out: Path, csv: str, plot: bool = True) -> list[str]
     }
     run.forecaster.save(out / "model", lstmkitCli=cli_meta)
     written = [f"{out / 'model'}/ (model.json, weights.bin)"]
-    col = axis.column or "row"
-    rows = [f"{col},{run.target},{run.baseline}"]
+    rows = [[axis.column or "row", run.target, run.baseline]]
     for t, v, b in zip(run.future_times, run.future, run.baseline_future):
-        rows.append(f"{axis.label(t)},{v:.6g},{b:.6g}")
-    (out / "forecast.csv").write_text("\n".join(rows) + "\n")
+        rows.append([axis.label(t), f"{v:.6g}", f"{b:.6g}"])
+    (out / "forecast.csv").write_text(csv_text(rows))
     (out / "metrics.json").write_text(json.dumps(metrics_document(run), indent=2) + "\n")
     written += [str(out / "forecast.csv"), str(out / "metrics.json")]
     if plot:
@@ -61,6 +62,14 @@ def write_outputs(run: Run, out: Path, csv: str, plot: bool = True) -> list[str]
         plot_forecast(out / "forecast.png", run)
         written.append(str(out / "forecast.png"))
     return written
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    """CSV text, one row a line; a cell with a comma, quote or line break (a column name
+    read from a file may hold one) is quoted as CSV readers expect."""
+    buffer = io.StringIO()
+    csv_module.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
 
 
 def metrics_document(run: Run) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from .errors import EXIT_BAD_INPUT
+from .errors import EXIT_BAD_INPUT, one_line
 from .fit_options import LEVELS, SCALERS, STRATEGIES, FitOptions
 from .gaps import FILL_CHOICES
 
@@ -48,11 +48,49 @@ def fraction(text: str) -> float:
     return v
 
 
+def seed(text: str) -> int:
+    """argparse type: a random seed, a whole number from 0 (NumPy's generators take no
+    negative seeds)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {v}")
+    return v
+
+
+def units(text: str) -> int:
+    """argparse type: LSTM units, 1 to MAX_UNITS (an LSTM of U units holds 4U(U + inputs + 1)
+    weights: 1024 units are 4 million, more would not fit in memory or train in time)."""
+    v = positive(text)
+    if v > MAX_UNITS:
+        raise argparse.ArgumentTypeError(
+            f"must be at most {MAX_UNITS}, got {v} (use --units {MAX_UNITS} or less)"
+        )
+    return v
+
+
+MAX_UNITS = 1024
+"""The most `--units` (see `units`)."""
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (`lstmkit forecast: error: ... (see --help)`), exit 2."""
+    """argparse with one-line errors (`lstmkit forecast: error: ... (see lstmkit forecast
+    --help)`), exit 2; an unknown option is reported by the subcommand it was given to."""
+
+    commands: dict[str, argparse.ArgumentParser]
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            sub = getattr(self, "commands", {}).get(getattr(parsed, "command", None), self)
+            sub.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        text = one_line(f"{message} (see {self.prog} --help)")
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {text}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     f.add_argument("csv", nargs="?", metavar="CSV", help="CSV file (default: bundled CO2 data)")
     f.add_argument("--target", metavar="COL", help="column to forecast")
-    f.add_argument("--time", metavar="COL", help="time column (default: detected)")
+    time = f.add_mutually_exclusive_group()
+    time.add_argument("--time", metavar="COL", help="time column (default: detected)")
+    time.add_argument(
+        "--no-time", action="store_true", help="no time column: the rows are the time steps"
+    )
     f.add_argument("--features", metavar="COLS", help="extra input columns, comma-separated")
     f.add_argument("--horizon", type=positive, metavar="H", help="steps to forecast")
     f.add_argument("--lookback", type=positive, metavar="L", help="past steps the model sees")
@@ -96,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     su = sub.add_parser("summary", help="the model summary and its forecaster settings")
     su.add_argument("model_dir", metavar="MODEL_DIR", help="model folder (or forecast --out)")
     su.set_defaults(run=cmd_summary)
+    p.commands = {"forecast": f, "predict": pr, "summary": su}
     return p
 
 
@@ -103,7 +146,11 @@ def _add_training_options(f: argparse.ArgumentParser) -> None:
     """The model and optimizer options `FitOptions.from_args` reads, defaults in the help."""
     d = _DEFAULTS
     f.add_argument(
-        "--units", type=positive, default=d.units, metavar="U", help=f"LSTM units ({d.units})"
+        "--units",
+        type=units,
+        default=d.units,
+        metavar="U",
+        help=f"LSTM units, at most {MAX_UNITS} ({d.units})",
     )
     f.add_argument(
         "--epochs", type=positive, default=d.epochs, metavar="E", help=f"max epochs ({d.epochs})"
@@ -155,4 +202,4 @@ def _add_split_options(f: argparse.ArgumentParser) -> None:
         metavar="F",
         help=f"({d.test_fraction})",
     )
-    f.add_argument("--seed", type=int, default=d.seed, metavar="N", help=f"random seed ({d.seed})")
+    f.add_argument("--seed", type=seed, default=d.seed, metavar="N", help=f"random seed ({d.seed})")

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import CliError, require
+from .errors import CliError, quote, require
 
 TIME_NAMES = (
     "date", "time", "datetime", "timestamp", "ds", "month", "year", "period", "week", "t", "step"
@@ -220,10 +220,11 @@ def parse_time_axis(df: Any, col: str | None, source: str) -> TimeAxis:
     empty = text == ""
     if empty.any():
         line = df.index[empty.to_numpy()][0]
-        raise CliError(f"{source} line {line}: the time column '{col}' is empty.")
+        raise CliError(f"{source} line {line}: the time column {quote(col)} is empty.")
     nums = pd.to_numeric(text, errors="coerce")
     if nums.notna().all():
         v = nums.to_numpy(dtype=np.float64)
+        _check_finite(v, col, df.index.to_numpy(), text.to_numpy(), source)
         if np.all(v == np.round(v)) and np.all((v >= 1000) & (v < 3000)):
             stamps = pd.to_datetime({"year": v.astype(int), "month": 1, "day": 1})
             axis = datetime_axis(col, stamps)
@@ -247,7 +248,7 @@ def _parse_dates(df: Any, col: str, text: Any, source: str) -> Any:
     if stamps.isna().any():
         line = df.index[stamps.isna().to_numpy()][0]
         raise CliError(
-            f"{source} line {line}, column '{col}': {text[line]!r} is not a date or time "
+            f"{source} line {line}, column {quote(col)}: {text[line]!r} is not a date or time "
             "(use --time to name the time column, if this is not it)."
         )
     if getattr(stamps.dt, "tz", None) is not None:
@@ -255,21 +256,52 @@ def _parse_dates(df: Any, col: str, text: Any, source: str) -> Any:
     return stamps
 
 
+def _check_finite(
+    v: np.ndarray, col: str, lines: np.ndarray, text: np.ndarray, source: str
+) -> None:
+    """Numbers that can be times: finite, and their span too (no overflow in the steps)."""
+    with np.errstate(all="ignore"):
+        ok = np.isfinite(v)
+        if ok.all() and not np.isfinite(v.max() - v.min()):
+            ok = np.abs(v) < np.finfo(np.float64).max / 4
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        raise CliError(
+            f"{source} line {lines[i]}, column {quote(col)}: {text[i]!r} is not a time (the "
+            f"column holds numbers too large for times). {_NAME_THE_TIME}"
+        )
+
+
+_NAME_THE_TIME = "Name the time column with --time COL, or use --no-time to number the rows."
+
+
 def _check_order(axis: TimeAxis, lines: np.ndarray, text: np.ndarray, source: str) -> None:
-    """CliError at the first repeated time or the first time earlier than the row before."""
+    """CliError at the first repeated time or the first time earlier than the row before;
+    in a column of plain numbers (no dates, no years) that says the numbers are not times."""
     v = axis.values
     num = v.astype("datetime64[ns]").astype(np.int64) if axis.kind == "datetime" else v
-    d = np.diff(num)
+    with np.errstate(all="ignore"):
+        d = np.diff(num)
+    col = quote(axis.column)
+    if axis.kind == "number" and not np.all(d > 0):
+        i = int(np.flatnonzero(~(d > 0))[0])
+        how = "repeats" if d[i] == 0 else "is below"
+        raise CliError(
+            f"{source}: column {col} holds numbers, not times: {text[i + 1]!r} at line "
+            f"{lines[i + 1]} {how} {text[i]!r} at line {lines[i]}, where times go up row by "
+            f"row. {_NAME_THE_TIME} (If {col} is the time, sort the file and keep one row "
+            "per time.)"
+        )
     if np.any(d == 0):
         i = int(np.flatnonzero(d == 0)[0])
         raise CliError(
-            f"{source}: duplicate time {text[i + 1]!r} in column '{axis.column}' at lines "
+            f"{source}: duplicate time {text[i + 1]!r} in column {col} at lines "
             f"{lines[i]} and {lines[i + 1]}; keep one row per time."
         )
     if np.any(d < 0):
         i = int(np.flatnonzero(d < 0)[0])
         raise CliError(
-            f"{source}: the times in column '{axis.column}' are not in order: line "
+            f"{source}: the times in column {col} are not in order: line "
             f"{lines[i + 1]} ({text[i + 1]}) comes after line {lines[i]} ({text[i]}); sort the "
             "file by time."
         )
