@@ -617,3 +617,36 @@ def test_dot_tensor_with_masking():
     # TF.js: 'Dot-Layer: Tensor' > 'With masking'
     ys = _masked_merge_model(L.dot({"axes": [-1, -1]}))
     close(ys, tf.tensor2d([[0], [0], [2.195756], [2.8765779]]))
+
+
+# ================================================================================================
+# Not in TF.js's file: the mask lstmkit passes on (README: where lstmkit differs on purpose)
+# ================================================================================================
+def test_elementwise_merge_masks_are_anded_in_their_shape():
+    x = tf.ones([2, 3, 1])
+    m1 = tf.tensor2d([[1, 1, 0], [1, 0, 0]]).cast("bool")
+    m2 = tf.tensor2d([[1, 0, 1], [1, 1, 0]]).cast("bool")
+    m3 = tf.tensor2d([[1, 1, 1], [0, 1, 1]]).cast("bool")
+    # TF.js 4.22 answers [1, 2, 3] and ignores the last mask
+    mask = L.add().computeMask([x, x, x], [m1, m2, m3])
+    assert mask.numpy().tolist() == [[True, False, False], [False, False, False]]
+    assert L.multiply().computeMask([x, x], [m1, None]).numpy().tolist() == m1.numpy().tolist()
+    assert L.add().computeMask([x, x], [None, None]) is None
+
+
+def test_masked_add_before_an_lstm_runs():
+    # TF.js 4.22 fails here: "Operands could not be broadcast together with shapes 2,2 and 1,4."
+    input1, input2 = tf.input({"shape": [4]}), tf.input({"shape": [4]})
+
+    def embedded(inp):
+        return L.embedding(
+            {"inputDim": 10, "outputDim": 3, "maskZero": True, "embeddingsInitializer": "ones"}
+        ).apply(inp)
+
+    summed = L.add().apply([embedded(input1), embedded(input2)])
+    lstm = L.lstm({"units": 2, "kernelInitializer": "ones", "recurrentInitializer": "ones"})
+    model = tf.model({"inputs": [input1, input2], "outputs": lstm.apply(summed)})
+    ys = model.predict([tf.tensor2d([[1, 2, 0, 0], [1, 0, 0, 0]]), tf.tensor2d(MASKED_XS2[2:])])
+    # both samples keep only their first step (the AND of the two masks)
+    one_step = model.predict([tf.tensor2d([[1, 0, 0, 0]] * 2), tf.tensor2d([[1, 0, 0, 0]] * 2)])
+    close(ys, one_step)

@@ -13,12 +13,14 @@ Skipped:
   layer': their models start with `tf.layers.conv2d` / `tf.layers.conv2dTranspose`, which
   lstmkit deliberately does not have (README "Not in lstmkit"); that both raise lstmkit's
   NotInLstmkitError naming them is checked instead.
-- 'LayerNormalization Layer: Tensor' > 'Forward: no memory leak' and 'Training: no memory leak':
-  `tf.memory().numTensors` counts of TF.js's manual memory management; lstmkit frees by
-  reference counting.
-- 'LayerNormalization Layer: Tensor' > 'Forward: configuration change': its check is a memory
-  count (skipped for the same reason); the call it makes, `apply(xs, {scale: true, center:
-  true})` on a layer built without scale and center, is ported (it works and changes nothing).
+
+TF.js's memory checks ('LayerNormalization Layer: Tensor' > 'Forward: no memory leak',
+'Forward: configuration change', 'Training: no memory leak': `tf.memory().numTensors`
+unchanged between two calls) belong to TF.js's manual memory management; lstmkit frees by
+reference counting, so they are ported as in `test_tfjs_recurrent_suite.py`: the live Tensor
+count (after a garbage collection) does not grow between two identical calls. 'Forward:
+configuration change' also checks that `apply(xs, {scale: true, center: true})` on a layer
+built without scale and center works and changes nothing.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import asyncio
 
 import numpy as np
 import pytest
-from test_tfjs_recurrent_suite import close, pythonic_to_ts, to_close, ts_to_pythonic
+from test_tfjs_recurrent_suite import close, num_tensors, pythonic_to_ts, to_close, ts_to_pythonic
 
 import lstmkit as tf
 from lstmkit.layers.normalization import batch_normalization, normalize_batch_in_training
@@ -527,15 +529,28 @@ def test_layer_normalization_tensor_forward_2d_input_default_axis():
     close(layer.apply(xs), tf.tensor2d(LN_2D))
 
 
+def test_layer_normalization_tensor_forward_no_memory_leak():
+    # TF.js: 'LayerNormalization Layer: Tensor' > 'Forward: no memory leak'
+    layer = L.layerNormalization()
+    xs = tf.tensor2d([[1, 2, 3], [3, 6, 24]])
+    tf.dispose(layer.apply(xs))  # Warm up.
+    num_tensors0 = num_tensors()
+    tf.dispose(layer.apply(xs))
+    assert num_tensors() == num_tensors0
+
+
 def test_layer_normalization_tensor_forward_configuration_change():
-    # TF.js: 'LayerNormalization Layer: Tensor' > 'Forward: configuration change' (the memory
-    #   count skipped; the call with other options ported: they change nothing)
+    # TF.js: 'LayerNormalization Layer: Tensor' > 'Forward: configuration change'
     layer = L.layerNormalization({"scale": False, "center": False})
     xs = tf.tensor2d([[1, 2, 3], [3, 6, 24]])
-    layer.apply(xs)  # Warm up.
+    tf.dispose(layer.apply(xs))  # Warm up.
+    num_tensors0 = num_tensors()
     ys = layer.apply(xs, {"scale": True, "center": True})
-    close(ys, tf.tensor2d(LN_2D))
+    close(ys, tf.tensor2d(LN_2D))  # the options change nothing
     assert layer.getWeights() == []
+    tf.dispose(ys)
+    del ys  # (lstmkit counts a disposed Tensor until Python lets it go)
+    assert num_tensors() == num_tensors0
 
 
 def test_layer_normalization_tensor_forward_3d_input_default_axis():
@@ -622,6 +637,20 @@ def test_layer_normalization_tensor_training_2d_as_intermediate_layer_default_ax
     )
 
 
+def test_layer_normalization_tensor_training_no_memory_leak():
+    # TF.js: 'LayerNormalization Layer: Tensor' > 'Training: no memory leak'
+    model = tf.sequential()
+    model.add(L.layerNormalization({"inputShape": [3]}))
+    model.add(L.dense({"units": 1, "kernelInitializer": "ones"}))
+    model.compile({"loss": "meanSquaredError", "optimizer": "sgd"})
+    xs = tf.tensor2d([[1, 2, 3], [3, 6, 24], [10, 5, 0], [2, 7, 8]])
+    ys = tf.tensor2d([[0], [-1], [2], [3]])
+    fit(model, xs, ys, {"epochs": 1, "verbose": 0})  # Warm up.
+    num_tensors0 = num_tensors()
+    fit(model, xs, ys, {"epochs": 1, "verbose": 0})
+    assert num_tensors() == num_tensors0
+
+
 @pytest.mark.parametrize(
     "options, losses",
     [
@@ -671,3 +700,35 @@ def test_layer_normalization_tensor_forward_with_masking():
     a, b = [-1.2238274, 0, 1.2238274], [1.2238274, 0, -1.2238274]
     c, d = [0, 1.2238274, -1.2238274], [1.2238274, -1.2238274, 0]
     close(ys, tf.tensor3d([[a, a, a, a], [b, a, a, a], [b, c, a, a], [b, c, d, a]]))
+
+
+# ================================================================================================
+# Not in TF.js's file: what its tests lean on, checked against TF.js 4.22 run in Node
+# ================================================================================================
+def test_batch_normalization_axis_1_uses_each_features_statistics():
+    # TF.js 4.22 (CPU) gives the same moving statistics; its outputs read the statistics
+    # cyclically along the last axis (README: where lstmkit differs on purpose)
+    x = tf.tensor3d([[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [1, 0, 2]]])
+    layer = L.batchNormalization({"axis": 1, "momentum": 0.5})
+    y = layer.apply(x, {"training": True})
+    xd = x.numpy()
+    mean, var = xd.mean(axis=(0, 2), keepdims=True), xd.var(axis=(0, 2), keepdims=True)
+    close(y, (xd - mean) / np.sqrt(var + 1e-3), 1e-5, 1e-5)
+    weights = layer.getWeights()
+    close(weights[2], [2.5, 1.5], 1e-6, 1e-6)  # TF.js's moving mean
+    close(weights[3], [5.333333492279053, 2.8333332538604736], 1e-6, 1e-6)  # moving variance
+    y_inference = layer.apply(x)
+    moving = [w.numpy().reshape(1, 2, 1) for w in weights[2:]]
+    close(y_inference, (xd - moving[0]) / np.sqrt(moving[1] + 1e-3), 1e-5, 1e-5)
+
+
+def test_batch_normalization_axis_as_a_one_item_list():
+    # Keras 2.2's JSON writes BatchNormalization's axis as [1]; TF.js takes it (JavaScript reads
+    # [1] as 1) and keeps it in its config
+    layer = L.batchNormalization({"axis": [1]})
+    x = tf.tensor2d([[1, 2], [3, 4]])
+    close(layer.apply(x), x, 0.01, 0.01)
+    assert layer.getConfig()["axis"] == [1]
+    assert [list(w.shape) for w in layer.getWeights()] == [[2]] * 4
+    with pytest.raises(ValueError, match="axis must be an integer"):
+        L.batchNormalization({"axis": [1, 2]})
