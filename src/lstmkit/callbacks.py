@@ -19,18 +19,74 @@ epoch and no carriage returns.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import shutil
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import _async
-from ._names import add_camel_case_aliases, to_snake_case
+from ._names import add_camel_case_aliases, to_camel_case, to_snake_case
 from ._options import merge_options
+from .tensor import Tensor
+
+_HOOK_NAMES = frozenset(
+    name
+    for snake in (
+        "on_train_begin",
+        "on_train_end",
+        "on_epoch_begin",
+        "on_epoch_end",
+        "on_batch_begin",
+        "on_batch_end",
+        "on_train_batch_begin",
+        "on_train_batch_end",
+        "on_test_begin",
+        "on_test_end",
+        "on_test_batch_begin",
+        "on_test_batch_end",
+        "on_predict_begin",
+        "on_predict_end",
+        "on_predict_batch_begin",
+        "on_predict_batch_end",
+    )
+    for name in (snake, to_camel_case(snake))
+)
+
+#: What a synchronous hook gives back: awaitable (`await callback.onEpochEnd(0, logs)`, as
+#: TF.js's hooks return promises) and resolving to None; fit does not await it.
+DONE = _async.Done()
+
+
+def _awaitable_hooks(cls: type) -> None:
+    """Make the hooks `cls` defines give DONE instead of None, so TF.js-style code can await
+    any hook; an `async def` hook's coroutine passes through unchanged."""
+    for name, fn in list(cls.__dict__.items()):
+        if name not in _HOOK_NAMES or not callable(fn) or getattr(fn, "_gives_done", False):
+            continue
+        if inspect.iscoroutinefunction(fn):
+            continue
+
+        def hook(*args: Any, __fn: Callable = fn, **kwargs: Any) -> Any:
+            out = __fn(*args, **kwargs)
+            return DONE if out is None else out
+
+        functools.update_wrapper(hook, fn)
+        hook._gives_done = True  # type: ignore[attr-defined]
+        setattr(cls, name, hook)
+
+
+def _settle(value: Any) -> None:
+    """Run a hook's awaitable result to completion (the DONE of a synchronous hook costs
+    nothing)."""
+    if value is not None and value is not DONE:
+        _async.run(value)
 
 
 class Callback:
@@ -46,6 +102,7 @@ class Callback:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        _awaitable_hooks(cls)
         add_camel_case_aliases(cls)
 
     def set_model(self, model: Any) -> None:
@@ -79,7 +136,11 @@ class Callback:
     def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
 
 
+_awaitable_hooks(Callback)
 add_camel_case_aliases(Callback)
+
+#: TF.js's name of the base class (`BaseCallback`, which `Callback` extends with `setModel`).
+BaseCallback = Callback
 
 
 class CustomCallback(Callback):
@@ -97,8 +158,14 @@ class CustomCallback(Callback):
 
     _WHERE = "callbacks.custom()"
 
-    def __init__(self, **fns: Callable) -> None:
+    def __init__(self, args: dict[str, Callable] | None = None, **fns: Callable) -> None:
+        """Hooks as keywords, or TF.js's one dict (`new tf.CustomCallback({onEpochEnd})`)."""
         super().__init__()
+        if args is not None and not isinstance(args, dict):
+            raise TypeError(
+                f"{self._WHERE}: give the hooks as one dict or as keywords, got {args!r}."
+            )
+        fns = {**(args or {}), **fns}
         self._fns: dict[str, Callable] = {}
         for key, fn in fns.items():
             name = to_snake_case(key)
@@ -146,7 +213,7 @@ class CustomCallback(Callback):
 def custom(args: dict[str, Callable] | None = None, **fns: Callable) -> CustomCallback:
     """`tf.callbacks.custom(on_epoch_end=lambda epoch, logs: ...)`, or one dict of hooks
     (`{'onEpochEnd': ...}`) as TF.js's CustomCallbackArgs."""
-    return CustomCallback(**{**(args or {}), **fns})
+    return CustomCallback({**(args or {}), **fns})
 
 
 class LambdaCallback(CustomCallback):
@@ -168,6 +235,11 @@ class History(Callback, _async.Ready):
         super().__init__()
         self.epoch: list[int] = []
         self.history: dict[str, list[float]] = {}
+
+    def on_train_begin(self, logs=None):
+        # TF.js: a new training starts a new record
+        self.epoch = []
+        self.history = {}
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
@@ -342,10 +414,11 @@ class EarlyStopping(Callback):
         current = (logs or {}).get(self.monitor)
         if current is None:
             available = sorted(k for k in (logs or {}) if not k.startswith("_"))
-            print(
-                f"Early stopping is conditioned on '{self.monitor}', which is not available. "
-                f"Available metrics are: {', '.join(available)}",
-                file=sys.stderr,
+            # TF.js's console.warn: "Metric for EarlyStopping val_loss is not available."
+            warnings.warn(
+                f"Metric for EarlyStopping {self.monitor} is not available. Available metrics "
+                f"are: {', '.join(available)}",
+                stacklevel=2,
             )
             return
         if self.mode == "max":
@@ -540,15 +613,20 @@ def model_checkpoint(path: Any = None, **kwargs: Any) -> ModelCheckpoint:
 
 
 class CallbackList:
-    """The callbacks of one fit: the progress logger first, then the user's, then History.
+    """The callbacks of one fit: the progress logger first, then the ones registered with
+    `registerCallbackConstructor` for the verbosity, then the user's, then History.
 
     Each hook's result is awaited when it is awaitable (lstmkit._async.run). The user's
     callbacks and History share one logs dict without lstmkit's private keys (so what one
     callback adds, the next and History see, as in Keras); the progress logger gets them too.
+
+    TF.js's `CallbackList` API works as well: `CallbackList()` (no callbacks), `append`,
+    `setParams`, `setModel`, and hooks whose logs are optional and which can be awaited.
     """
 
-    def __init__(self, callbacks: list[Callback]) -> None:
-        self.callbacks = callbacks
+    def __init__(self, callbacks: list[Callback] | None = None, queue_length: int = 10) -> None:
+        self.callbacks = [] if callbacks is None else list(callbacks)
+        self.queue_length = queue_length
 
     @classmethod
     def configure(
@@ -557,6 +635,7 @@ class CallbackList:
         items: list[Callback] = []
         if verbose == 1:
             items.append(ProgbarLogger())
+        items.extend(CallbackConstructorRegistry.createCallbacks(verbose))
         for cb in _as_callbacks(user):
             items.append(cb)
         items.append(history)
@@ -566,34 +645,179 @@ class CallbackList:
         history.params = params
         return cls(items)
 
+    def append(self, callback: Callback) -> _async.Done:
+        self.callbacks.append(callback)
+        return DONE
+
+    def set_params(self, params: dict[str, Any]) -> _async.Done:
+        for c in self.callbacks:
+            _settle(getattr(c, "set_params")(params))  # noqa: B009  (may be async)
+        return DONE
+
+    def set_model(self, model: Any) -> _async.Done:
+        for c in self.callbacks:
+            _settle(getattr(c, "set_model")(model))  # noqa: B009
+        return DONE
+
+    setParams = set_params  # noqa: N815  (TF.js's names)
+    setModel = set_model  # noqa: N815
+
     def has_terminate_on_nan(self) -> bool:
         return any(isinstance(c, TerminateOnNaN) for c in self.callbacks)
 
-    def _each(self, hook: str, args: tuple, logs: dict | None) -> None:
+    def _each(self, hook: str, args: tuple, logs: dict | None) -> _async.Done:
         logs = {} if logs is None else logs
         public = {k: v for k, v in logs.items() if not (isinstance(k, str) and k.startswith("_"))}
         private = {k: v for k, v in logs.items() if k not in public}
         for c in self.callbacks:
             seen = {**public, **private} if c._private_logs else public
-            _async.run(getattr(c, hook)(*args, seen))
+            _settle(getattr(c, hook)(*args, seen))
+        return DONE
 
-    def on_train_begin(self, logs):
-        self._each("on_train_begin", (), logs)
+    def on_train_begin(self, logs=None):
+        return self._each("on_train_begin", (), logs)
 
-    def on_train_end(self, logs):
-        self._each("on_train_end", (), logs)
+    def on_train_end(self, logs=None):
+        return self._each("on_train_end", (), logs)
 
-    def on_epoch_begin(self, epoch, logs):
-        self._each("on_epoch_begin", (epoch,), logs)
+    def on_epoch_begin(self, epoch, logs=None):
+        return self._each("on_epoch_begin", (epoch,), logs)
 
-    def on_epoch_end(self, epoch, logs):
-        self._each("on_epoch_end", (epoch,), logs)
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None and not any(isinstance(k, str) and k.startswith("_") for k in logs):
+            # TF.js's shared logs object: what a callback adds (BaseLogger's averages) the
+            # caller sees
+            for c in self.callbacks:
+                _settle(c.on_epoch_end(epoch, logs))
+            return DONE
+        return self._each("on_epoch_end", (epoch,), logs)
 
-    def on_batch_begin(self, batch, logs):
-        self._each("on_train_batch_begin", (batch,), logs)
+    def on_batch_begin(self, batch, logs=None):
+        return self._each("on_train_batch_begin", (batch,), logs)
 
-    def on_batch_end(self, batch, logs):
-        self._each("on_train_batch_end", (batch,), logs)
+    def on_batch_end(self, batch, logs=None):
+        return self._each("on_train_batch_end", (batch,), logs)
+
+    onTrainBegin = on_train_begin  # noqa: N815  (TF.js's names)
+    onTrainEnd = on_train_end  # noqa: N815
+    onEpochBegin = on_epoch_begin  # noqa: N815
+    onEpochEnd = on_epoch_end  # noqa: N815
+    onBatchBegin = on_batch_begin  # noqa: N815
+    onBatchEnd = on_batch_end  # noqa: N815
+
+
+class BaseLogger(Callback):
+    """TF.js's BaseLogger: averages each numeric batch log over the epoch, weighted by the
+    batch's `size`, and writes the averages of `params['metrics']` into the epoch's logs.
+
+    lstmkit's fit computes the same averages itself; this class is for TF.js code that uses
+    it directly."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = 0
+        self.totals: dict[str, Any] = {}
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seen = 0
+        self.totals = {}
+
+    def on_batch_end(self, batch, logs=None):
+        logs = {} if logs is None else logs
+        size = logs.get("size")
+        batch_size = 0 if size is None else size
+        self.seen += batch_size
+        for key, value in logs.items():
+            if isinstance(value, Tensor):
+                value = float(value.numpy())
+            if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+                self.totals[key] = self.totals.get(key, 0) + value * batch_size
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        for key in self.params.get("metrics", []):
+            if self.totals.get(key) is None:
+                continue
+            logs[key] = self.totals[key] / self.seen
+
+
+class CallbackConstructorRegistry:
+    """TF.js's registry of callback classes that fit creates by verbosity: a class registered
+    at level L is made (with no arguments) for every fit whose `verbose` is >= L, in the order
+    of the levels, then of registration, before the user's callbacks."""
+
+    _constructors: dict[int, list[type]] = {}
+
+    @staticmethod
+    def registerCallbackConstructor(  # noqa: N802  (TF.js's name)
+        verbosity_level: int, callback_constructor: type
+    ) -> None:
+        level = verbosity_level
+        if (
+            isinstance(level, bool)
+            or not isinstance(level, (int, float, np.integer, np.floating))
+            or not (level >= 0)
+            or float(level) != int(level)
+        ):
+            raise ValueError(
+                f"Verbosity level is expected to be an integer >= 0, but got {verbosity_level}"
+            )
+        for ctors in CallbackConstructorRegistry._constructors.values():
+            if any(c is callback_constructor for c in ctors):
+                raise ValueError(
+                    f"Duplicate callback constructor: {callback_constructor.__name__} is "
+                    "registered already."
+                )
+        CallbackConstructorRegistry._constructors.setdefault(int(level), []).append(
+            callback_constructor
+        )
+
+    @staticmethod
+    def clear() -> None:
+        CallbackConstructorRegistry._constructors = {}
+
+    @staticmethod
+    def createCallbacks(verbosity_level: int) -> list[Callback]:  # noqa: N802  (TF.js's name)
+        out: list[Callback] = []
+        for level in sorted(CallbackConstructorRegistry._constructors):
+            if verbosity_level >= level:
+                out.extend(ctor() for ctor in CallbackConstructorRegistry._constructors[level])
+        return out
+
+    register_callback_constructor = registerCallbackConstructor
+    create_callbacks = createCallbacks
+
+
+def register_callback_constructor(verbosity_level: int, callback_constructor: type) -> None:
+    """`tf.registerCallbackConstructor(1, MyLogger)`: fit makes a `MyLogger()` whenever its
+    verbose is >= 1 (TF.js's way for tfjs-node to add its progress bar)."""
+    CallbackConstructorRegistry.registerCallbackConstructor(verbosity_level, callback_constructor)
+
+
+registerCallbackConstructor = register_callback_constructor  # noqa: N816  (TF.js's name)
+
+
+def resolve_scalars_in_logs(logs: dict | None) -> _async.Done:
+    """TF.js's `resolveScalarsInLogs`: each scalar Tensor in `logs` replaced, in place, by its
+    number (awaitable, as TF.js's)."""
+    if logs is not None:
+        for key, value in list(logs.items()):
+            if isinstance(value, Tensor):
+                logs[key] = float(value.numpy())
+    return DONE
+
+
+def dispose_tensors_in_logs(logs: dict | None) -> None:
+    """TF.js's `disposeTensorsInLogs`: dispose the Tensors among the values of `logs`."""
+    if logs is not None:
+        for value in logs.values():
+            if isinstance(value, Tensor):
+                value.dispose()
+
+
+resolveScalarsInLogs = resolve_scalars_in_logs  # noqa: N816  (TF.js's names)
+disposeTensorsInLogs = dispose_tensors_in_logs  # noqa: N816
 
 
 def _as_callbacks(user: Any) -> list[Callback]:

@@ -193,6 +193,10 @@ def name_of(fn: str | Callable) -> str:
     map, else in the metrics map; else the function's own name."""
     if isinstance(fn, str):
         return fn
+    if fn is None:
+        raise TypeError(
+            "getLossOrMetricName(): expected a loss or metric name or function, not None."
+        )
     for table in (losses.LOSSES, METRICS):
         for name, f in table.items():
             if f is fn:
@@ -338,4 +342,7 @@ for _name in list(__all__):
     if _camel != _name and _name not in ("name_of", "other_key", "keras_dialect"):
         globals()[_camel] = globals()[_name]
         __all__.append(_camel)
+
+getLossOrMetricName = name_of  # noqa: N816  (TF.js's name of the same function)
+__all__.append("getLossOrMetricName")
 del _name, _camel

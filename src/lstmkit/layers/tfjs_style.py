@@ -95,6 +95,8 @@ def adapt_init(cls: type, known_options: Callable[[type], Collection[str]]) -> N
                 known = known_options(cls)
                 options = {k: v for k, v in options.items() if k in known}
             init(self, **{**options, **snake_keys(kwargs)})
+            if getattr(self, "_note_options_dict", False):  # models: made TF.js's way
+                self._made_from_options_dict = True
             return
         init(self, *args, **kwargs)
 

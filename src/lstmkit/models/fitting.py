@@ -416,6 +416,28 @@ class FitMixin:
             raise ValueError("validation_data must be [x_val, y_val].")
         return self._inputs_arrays(vx), self._target_arrays(vy)
 
+    def _class_weight_of(self, class_weight: Any, i: int) -> dict | None:
+        """Output i's {class: weight} (TF.js's standardizeClassWeights): from a list (one per
+        output, None for an unweighted output), a dict by output name (an output not in it
+        is unweighted) or one dict for every output."""
+        if class_weight is None:
+            return None
+        if isinstance(class_weight, (list, tuple)):
+            if len(class_weight) == 0:
+                return None
+            if len(class_weight) == 1 and len(self.output_names) == 1:
+                return class_weight[0]
+            if len(class_weight) != len(self.output_names):
+                raise ValueError(
+                    f"Provided classWeight is an array of {len(class_weight)} element(s), but "
+                    f"the model has {len(self.output_names)} outputs. Make sure a set of "
+                    "weights is provided for each model output."
+                )
+            return class_weight[i]
+        if isinstance(class_weight, dict) and _by_output_name(class_weight, self.output_names):
+            return class_weight.get(self.output_names[i])
+        return class_weight
+
     def _sample_weights(self, ys, sample_weight, class_weight, n) -> list[np.ndarray | None]:
         out: list[np.ndarray | None] = []
         for i, y in enumerate(ys):
@@ -425,10 +447,8 @@ class FitMixin:
                 w = data_mod.to_array(sw, "sample_weight").reshape(-1)
                 if w.shape[0] != n:
                     raise ValueError(f"sample_weight has {w.shape[0]} entries for {n} samples.")
-            if class_weight is not None:
-                cw = class_weight[i] if isinstance(class_weight, (list, tuple)) else class_weight
-                if isinstance(cw, dict) and self.output_names[i] in cw:
-                    cw = cw[self.output_names[i]]
+            cw = self._class_weight_of(class_weight, i)
+            if cw is not None:
                 if y.ndim >= 2 and y.shape[-1] > 1:
                     cls = np.argmax(y, axis=-1).reshape(-1)
                 else:
@@ -437,6 +457,15 @@ class FitMixin:
                 w = cwv if w is None else w * cwv
             out.append(w)
         return out
+
+
+def _by_output_name(class_weight: dict, names: list[str]) -> bool:
+    """A classWeight dict keyed by output name (TF.js's ClassWeightMap), not by class."""
+    return (
+        bool(class_weight)
+        and all(isinstance(k, str) and isinstance(v, dict) for k, v in class_weight.items())
+        and any(k in names for k in class_weight)
+    )
 
 
 _FIT_KEYS = {

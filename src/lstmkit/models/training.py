@@ -114,14 +114,17 @@ class TrainingMixin(FitMixin):
             unknown = set(loss) - set(names)
             if unknown:
                 raise ValueError(
-                    f"compile(): loss given for unknown outputs {sorted(unknown)}; "
-                    f"outputs are {names}."
+                    f"Unknown entry in loss dictionary: {', '.join(map(repr, sorted(unknown)))}."
+                    f" Only expected the following keys: {names} (compile(): loss given for "
+                    f"unknown outputs {sorted(unknown)}; outputs are {names})."
                 )
             per_output = [loss.get(n) for n in names]
         elif isinstance(loss, (list, tuple)):
             if len(loss) != len(names):
                 raise ValueError(
-                    f"compile(): {len(loss)} losses given for {len(names)} outputs ({names})."
+                    "When passing an Array as loss, it should have one entry per model output. "
+                    f"The model has {len(names)} output(s), but you passed {len(loss)} "
+                    f"(compile(): {len(loss)} losses given for {len(names)} outputs ({names}))."
                 )
             per_output = list(loss)
         else:
@@ -141,7 +144,7 @@ class TrainingMixin(FitMixin):
             ms = metric_list.get(names[i], []) if isinstance(metric_list, dict) else metric_list
             ms = [ms] if isinstance(ms, str) or callable(ms) else ms
             self._metric_fns.append(
-                [metrics_mod.resolve(m, out.shape, self._loss_names[i], keras) for m in ms]
+                [_resolve_metric(m, out.shape, self._loss_names[i], keras) for m in ms]
             )
         self.metrics_names = ["loss"]
         if len(names) > 1:
@@ -165,6 +168,8 @@ class TrainingMixin(FitMixin):
         out = []
         for sym, arr_like, name in zip(self.inputs, xs, names):
             arr = data_mod.to_array(arr_like, f"input {name}", sym.dtype)
+            if arr.ndim == 1 and len(sym.shape) == 2 and sym.shape[1] in (1, None):
+                arr = arr.reshape(-1, 1)  # TF.js: a 1-D Tensor is a batch of 1-feature samples
             first = self._first_consumer(sym)
             data_mod.check_input(arr, sym.shape, name, first, what)
             out.append(arr)
@@ -290,12 +295,13 @@ class TrainingMixin(FitMixin):
             {**({"batch_size": batch_size} if batch_size is not None else {}), **kwargs},
             ("batch_size", "verbose", "sample_weight", "steps", "return_dict", "callbacks"),
         )
-        self._check_compiled("evaluating it")
-        xs = self._inputs_arrays(x)
-        ys = self._target_arrays(y)
+        # TF.js checks the batch size first, then that the model is compiled
         size = data_mod.check_batch_size(
             32 if opts.get("batch_size") is None else opts["batch_size"]
         )
+        self._check_compiled("evaluating it")
+        xs = self._inputs_arrays(x)
+        ys = self._target_arrays(y)
         steps = opts.get("steps")
         if steps is not None:
             xs, ys = [a[: steps * size] for a in xs], [a[: steps * size] for a in ys]
@@ -340,14 +346,19 @@ class TrainingMixin(FitMixin):
             for i, o in enumerate(outs):
                 parts[i].append(o._data)
         results = [Tensor._wrap(np.concatenate(p, axis=0)) for p in parts]
-        return (
-            results[0] if len(results) == 1 and self._single_output else _async.ReadyList(results)
-        )
+        return results[0] if self._one_result(results) else _async.ReadyList(results)
 
     def predict_on_batch(self, x: Any) -> Tensor | list[Tensor]:
         xs = self._inputs_arrays(x)
         outs = self._forward(xs, training=False)
-        return outs[0] if len(outs) == 1 and self._single_output else _async.ReadyList(outs)
+        return outs[0] if self._one_result(outs) else _async.ReadyList(outs)
+
+    def _one_result(self, results: list[Tensor]) -> bool:
+        """One output gives one Tensor: always for a model made TF.js's way (TF.js's
+        singletonOrArray), for a Keras-made one when its outputs were not a list."""
+        return len(results) == 1 and (
+            self._single_output or self.__dict__.get("_made_from_options_dict", False)
+        )
 
     def train_on_batch(self, x: Any, y: Any) -> float | list[float]:
         """One update on this batch; the pre-update loss (and metrics). Awaitable, as TF.js's
@@ -357,6 +368,94 @@ class TrainingMixin(FitMixin):
         ys = self._target_arrays(y)
         values = [AwaitableFloat(v) for v in self._train_step(xs, ys, [None] * len(ys)).values]
         return values[0] if len(values) == 1 else _async.ReadyList(values)
+
+    # -- execute ----------------------------------------------------------------------------
+    def execute(self, inputs: Any, outputs: str | Sequence[str]) -> Any:
+        """TF.js's `model.execute(inputs, outputNames)`: run the graph on `inputs` (a Tensor, a
+        list in the order of `model.inputs`, or a dict by input name) and give the values of
+        the named SymbolicTensors (any layer's output or model input, `layer.output.name`):
+        one Tensor for one name, a list for a list of names."""
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 0:
+            raise ValueError("`outputs` is an empty Array, which is not allowed.")
+        as_list = isinstance(outputs, (list, tuple))
+        names = list(outputs) if as_list else [outputs]
+        wanted = self._retrieve_symbolic_tensors(names)
+        if isinstance(inputs, (Tensor, np.ndarray)):
+            inputs = [inputs]
+        feed: list[Any] = []
+        if isinstance(inputs, (list, tuple)):
+            if len(inputs) != len(self.inputs):
+                raise ValueError(
+                    f"The number of inputs provided ({len(inputs)}) does not match the number "
+                    f"of inputs of this model ({len(self.inputs)})."
+                )
+            feed = list(inputs)
+        else:
+            for sym in self.inputs:
+                value = inputs.get(sym.name)
+                if value is None:
+                    raise ValueError(f"No value is provided for the model's input {sym.name}")
+                feed.append(value)
+        values = self._run_nodes(feed)
+        out = [values[id(t)] for t in wanted]
+        return _async.ReadyList(out) if as_list else out[0]
+
+    def _retrieve_symbolic_tensors(self, names: list[str]) -> list[Any]:
+        by_name: dict[str, Any] = {}
+        for t in self.inputs:
+            by_name.setdefault(t.name, t)
+        for node in self._nodes:
+            for t in node.outputs:
+                by_name.setdefault(t.name, t)
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            raise ValueError(
+                "Cannot find SymbolicTensors for output name(s): "
+                + "["
+                + ",".join(f'"{n}"' for n in missing)
+                + "]"
+            )
+        return [by_name[n] for n in names]
+
+    def _run_nodes(self, feed: list[Any]) -> dict[int, Any]:
+        """Every node's output values (by id of its SymbolicTensor) for the model inputs
+        `feed`, in inference mode, masks passed along as the model's call passes them."""
+        from ..layers.base import Layer
+        from ..layers.input_layer import InputLayer
+        from .functional import _flat, _substitute
+
+        values: dict[int, Any] = {}
+        mask_of: dict[int, Any] = {}
+        for sym, x in zip(self.inputs, feed):
+            values[id(sym)] = x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
+            mask_of[id(sym)] = None
+        for node in self._nodes:
+            layer = node.layer
+            if isinstance(layer, InputLayer):
+                continue
+            structure = getattr(node, "structure", node.inputs)
+            args = _substitute(structure, values)
+            kwargs = _substitute(node.kwargs, values)
+            in_mask = _substitute(structure, mask_of)
+            if isinstance(in_mask, list) and all(m is None for m in _flat(in_mask)):
+                in_mask = None
+            if in_mask is not None:
+                kwargs["mask"] = in_mask
+            out = layer.apply(args, **kwargs)
+            if (
+                in_mask is None
+                or layer.supports_masking
+                or (type(layer).compute_mask is not Layer.compute_mask)
+            ):
+                out_mask = layer.compute_mask(args, in_mask)
+            else:
+                out_mask = None  # a layer that does not support masking stops the mask
+            outs = out if isinstance(out, (list, tuple)) else [out]
+            out_masks = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask] * len(outs)
+            for sym, value, m in zip(node.outputs, outs, out_masks):
+                values[id(sym)] = value
+                mask_of[id(sym)] = m
+        return values
 
     # -- summary ----------------------------------------------------------------------------
     def summary(
@@ -419,6 +518,18 @@ def _keras_readable(history: Any) -> Any:
     return history
 
 
+def _resolve_metric(
+    metric: Any, output_shape: Any, loss_name: str, keras: bool
+) -> tuple[str, Callable[..., Any]]:
+    """compile's metric lookup; an unknown name fails with TF.js's "Unknown metric foo"."""
+    try:
+        return metrics_mod.resolve(metric, output_shape, loss_name, keras)
+    except ValueError as err:
+        if isinstance(metric, str) and str(err).startswith("Unknown metric"):
+            raise ValueError(f"Unknown metric {metric} in compile(): {err}") from None
+        raise
+
+
 def _split_options(value: Any) -> tuple[Mapping[str, Any] | None, Any]:
     """(TF.js's options dict, None) when the third positional is that dict, else (None, it)."""
     return (value, None) if _options.is_options(value) else (None, value)
@@ -427,3 +538,22 @@ def _split_options(value: Any) -> tuple[Mapping[str, Any] | None, Any]:
 def _is_optimizer_config(value: Mapping[str, Any]) -> bool:
     """A serialized optimizer (`{"class_name": "Adam", "config": {...}}`), not compile's dict."""
     return "class_name" in value or "className" in value
+
+
+# TF.js's helpers of engine/training.ts and engine/training_tensors.ts, under their names
+isDataTensor = data_mod.is_data_tensor  # noqa: N816
+isDataArray = data_mod.is_data_array  # noqa: N816
+isDataDict = data_mod.is_data_dict  # noqa: N816
+standardizeInputData = data_mod.standardize_input_data  # noqa: N816
+checkArrayLengths = data_mod.check_array_lengths  # noqa: N816
+collectMetrics = data_mod.collect_metrics  # noqa: N816
+sliceArraysByIndices = data_mod.slice_arrays_by_indices  # noqa: N816
+makeBatches = data_mod.make_batches  # noqa: N816
+is_data_tensor = data_mod.is_data_tensor
+is_data_array = data_mod.is_data_array
+is_data_dict = data_mod.is_data_dict
+standardize_input_data = data_mod.standardize_input_data
+check_array_lengths = data_mod.check_array_lengths
+collect_metrics = data_mod.collect_metrics
+slice_arrays_by_indices = data_mod.slice_arrays_by_indices
+make_batches = data_mod.make_batches
