@@ -75,9 +75,38 @@ from .tensor import (
 )
 from .tensor_buffer import TensorBuffer, buffer
 
+# TF.js's top-level callback names (tf.Callback, tf.CustomCallback, tf.registerCallbackConstructor)
+Callback = callbacks.Callback
+CallbackList = callbacks.CallbackList
+CustomCallback = callbacks.CustomCallback
+History = callbacks.History
+register_callback_constructor = callbacks.register_callback_constructor
+# tfjs-core's optimizer classes: new tf.SGDOptimizer(0.1), new tf.AdamOptimizer(1e-3, 0.9, ...)
+Optimizer = optimizers.Optimizer
+SGDOptimizer = optimizers.SGD
+MomentumOptimizer = optimizers.Momentum
+AdagradOptimizer = optimizers.Adagrad
+AdadeltaOptimizer = optimizers.Adadelta
+AdamOptimizer = optimizers.Adam
+AdamaxOptimizer = optimizers.Adamax
+RMSPropOptimizer = optimizers.RMSProp
+
 __version__ = "0.1.0"
 
 __all__ = [
+    "AdadeltaOptimizer",
+    "AdagradOptimizer",
+    "AdamOptimizer",
+    "AdamaxOptimizer",
+    "Callback",
+    "CallbackList",
+    "CustomCallback",
+    "History",
+    "MomentumOptimizer",
+    "Optimizer",
+    "RMSPropOptimizer",
+    "SGDOptimizer",
+    "register_callback_constructor",
     "Input",
     "LayersModel",
     "Model",

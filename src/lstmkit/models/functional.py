@@ -42,6 +42,7 @@ class LayersModel(TrainingMixin, Layer):
     """A model of layers wired from `inputs` to `outputs` (TF.js's `tf.LayersModel`)."""
 
     class_name = "Model"
+    _note_options_dict = True  # made from TF.js's {inputs, outputs}: TrainingMixin._one_result
 
     def __init__(
         self, inputs: Any = None, outputs: Any = None, name: str | None = None, **kwargs: Any

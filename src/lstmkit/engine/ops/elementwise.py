@@ -123,7 +123,9 @@ sqrt = _unary("sqrt", np.sqrt, lambda x, y, g: g / (2 * y), "Square root.")
 rsqrt = _unary("rsqrt", lambda x: 1 / np.sqrt(x), lambda x, y, g: -0.5 * g * y / x, "1 / sqrt(x).")
 square = _unary("square", np.square, lambda x, y, g: 2 * g * x, "x * x.", float_only=False)
 reciprocal = _unary("reciprocal", np.reciprocal, lambda x, y, g: -g * y * y, "1 / x.")
-abs = _unary("abs", np.abs, lambda x, y, g: g * np.sign(x), "|x|.", float_only=False)
+# TF.js's gradient of abs: dy * step(x, -1), so -dy at x == 0 (where |x| has no slope); this
+# gives sigmoidCrossEntropyWithLogits and binaryCrossentropy TF.js's gradient at logit 0
+abs = _unary("abs", np.abs, lambda x, y, g: np.where(x > 0, g, -g), "|x|.", float_only=False)
 sign = _unary("sign", np.sign, lambda x, y, g: np.zeros_like(g), "Sign of x.", float_only=False)
 floor = _unary("floor", np.floor, lambda x, y, g: np.zeros_like(g), "Floor.")
 ceil = _unary("ceil", np.ceil, lambda x, y, g: np.zeros_like(g), "Ceiling.")
