@@ -98,10 +98,11 @@ def model_dir(tmp_path_factory):
         (["--lookback", 10**12], "too few for lookback 1000000000000 + horizon 12"),
         (["--lookback", 10**30], "use --lookback 44 or less (with horizon 12)"),
         (["--horizon", 10**12], "use --horizon 18 or less (with lookback 24)"),
-        (["--lookback", 10**12, "--horizon", 10**12], "Use a smaller --lookback or --horizon"),
+        (["--lookback", 10**12, "--horizon", 10**12], "Use a smaller --lookback, --horizon"),
+        (["--val-fraction", 0.49, "--test-fraction", 0.49], "--val-fraction or --test-fraction"),
         (["--season", 10**12, "--lookback", 5], "a season can be at most 55 steps"),
     ],
-    ids=["lookback", "lookback-1e30", "horizon", "both", "season"],
+    ids=["lookback", "lookback-1e30", "horizon", "both", "fractions", "season"],
 )
 def test_huge_window_options_are_refused_at_once(tmp_path, capsys, no_training, extra, says):
     csv = monthly(tmp_path / "m.csv")
@@ -185,6 +186,16 @@ def test_forecast_out_is_checked_before_training(tmp_path, capsys, no_training, 
     out = _place(tmp_path, layout)
     line = refused(["forecast", csv, "--out", out] + FAST, capsys)
     assert line.startswith(f"--out {str(out)!r}") and says in line, line
+
+
+@pytest.mark.parametrize("command", ["forecast", "predict"])
+def test_an_empty_out_is_refused(model_dir, capsys, no_training, command):
+    out, csv = model_dir
+    argv = ["forecast", csv] if command == "forecast" else ["predict", out, csv]
+    line = refused(argv + ["--out", ""], capsys, command)
+    assert line == "--out '' names no " + ("folder" if command == "forecast" else "file") + (
+        "; name one, or drop the option."
+    )
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
@@ -328,3 +339,11 @@ def test_time_numbers_too_large(tmp_path, capsys, no_training, bad):
     csv.write_text("t,y\n" + "\n".join(rows) + "\n")
     line = refused(["forecast", csv] + FAST, capsys)
     assert "column 't'" in line and "is not a time" in line and "--no-time" in line
+
+
+def test_times_pandas_cannot_read(tmp_path, capsys, no_training):
+    rows = [f"2000-01-{1 + i // 24:02d}T{i % 24:02d}:00:00+0{i % 3}:00,{i}" for i in range(80)]
+    csv = tmp_path / "tz.csv"
+    csv.write_text("date,y\n" + "\n".join(rows) + "\n")
+    line = refused(["forecast", csv] + FAST, capsys)
+    assert line.startswith(f"{csv}, column 'date': the times cannot be read as dates: ")

@@ -100,7 +100,7 @@ def check_rows(
     fix = (
         f"With {n} rows, use {' or '.join(fixes)}, or more data."
         if fixes
-        else "Use a smaller --lookback or --horizon, or more data."
+        else "Use a smaller --lookback, --horizon, --val-fraction or --test-fraction, or more data."
     )
     raise CliError(
         f"{source} has {n} rows, too few for lookback {lookback} + horizon {horizon}: training "

@@ -61,7 +61,7 @@ def _cli_metadata(model: Any) -> dict[str, Any]:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """Forecast the next steps from a recent history CSV; to stdout or `--out`."""
-    out = output_file(args.out) if args.out else None  # before anything else
+    out = output_file(args.out) if args.out is not None else None  # before anything else
     fc, cli_meta = load_forecaster(args.model_dir)
     require("pandas")
     s = fc.settings

@@ -34,6 +34,7 @@ def output_folder(
     `folders` are not files, or a path whose nearest existing parent is a writable folder."""
     p = Path(text)
     where = f"{option} {quote(text)}"
+    _not_empty(text, where, "folder")
     if not _exists(p, where):
         _check_creatable(p, where, "folder")
         return p
@@ -65,6 +66,7 @@ def output_file(text: str, option: str = "--out") -> Path:
     parent is a writable folder (missing folders between are made when it is written)."""
     p = Path(text)
     where = f"{option} {quote(text)}"
+    _not_empty(text, where, "file")
     if text.endswith(("/", os.sep)):
         raise CliError(f"{where} ends with a slash: name a file, e.g. {quote(text + 'out.csv')}.")
     if not _exists(p, where):
@@ -78,6 +80,11 @@ def output_file(text: str, option: str = "--out") -> Path:
     if not os.access(p, os.W_OK):
         raise CliError(f"{where}: the file is not writable; name another file with {option}.")
     return p
+
+
+def _not_empty(text: str, where: str, kind: str) -> None:
+    if not text.strip():
+        raise CliError(f"{where} names no {kind}; name one, or drop the option.")
 
 
 def _exists(p: Path, where: str) -> bool:

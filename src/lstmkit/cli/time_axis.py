@@ -240,11 +240,17 @@ def _parse_dates(df: Any, col: str, text: Any, source: str) -> Any:
     """The column's text as timestamps (local wall-clock times); CliError at the first that
     is not a date or time."""
     pd = require("pandas")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        stamps = pd.to_datetime(text, errors="coerce")
-        if stamps.isna().any():
-            stamps = pd.to_datetime(text, errors="coerce", format="mixed")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            stamps = pd.to_datetime(text, errors="coerce")
+            if stamps.isna().any():
+                stamps = pd.to_datetime(text, errors="coerce", format="mixed")
+    except (ValueError, TypeError, OverflowError) as e:  # e.g. mixed time zones
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CliError(
+            f"{source}, column {quote(col)}: the times cannot be read as dates: {reason}"
+        ) from None
     if stamps.isna().any():
         line = df.index[stamps.isna().to_numpy()][0]
         raise CliError(
