@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import contextvars
 import itertools
+import json
+import re
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
@@ -38,6 +41,9 @@ from .options import (  # noqa: F401  (make_layer and co. are imported from here
 Shape = tuple  # a shape with None for unknown dimensions
 
 _uids: dict[str, itertools.count] = defaultdict(lambda: itertools.count(1))
+_layer_ids = itertools.count()  # TF.js's layer `id`s
+_node_ids = itertools.count()  # TF.js's node `id`s
+_VALID_TENSOR_NAME = re.compile(r"^[A-Za-z0-9][-A-Za-z0-9\._/]*$")  # TF.js's isValidTensorName
 
 # While a model is built from a file, `io` sets a check here that sees every weight before it is
 # allocated (sizes against the weight files) and may replace its initializer; None otherwise.
@@ -83,6 +89,40 @@ class LayerVariable(Variable):
         return self
 
 
+class InputSpec:
+    """What a layer accepts as input (TF.js's `InputSpec`): `dtype`, `shape`, `ndim`,
+    `maxNDim`, `minNDim`, `axes` ({axis: size}); checked by `assert_input_compatibility`.
+    A `shape` fixes `ndim` to its length. Takes TF.js's one dict or keywords, either spelling.
+    """
+
+    def __init__(self, args: Mapping[str, Any] | None = None, **kwargs: Any):
+        given = {**(dict(args) if args else {}), **kwargs}
+        opts = {to_snake_case(k).replace("n_dim", "ndim"): v for k, v in given.items()}
+        unknown = set(opts) - {"dtype", "shape", "ndim", "max_ndim", "min_ndim", "axes"}
+        if unknown:
+            raise ValueError(f"InputSpec: unknown options {sorted(unknown)}.")
+        self.dtype: str | None = opts.get("dtype")
+        shape = opts.get("shape")
+        self.shape: list | None = None if shape is None else list(shape)
+        self.ndim: int | None = len(shape) if shape is not None else opts.get("ndim")
+        self.max_ndim: int | None = opts.get("max_ndim")
+        self.min_ndim: int | None = opts.get("min_ndim")
+        self.axes: dict[int, int] = {int(k): v for k, v in (opts.get("axes") or {}).items()}
+
+    @property
+    def maxNDim(self) -> int | None:  # noqa: N802  (TF.js's name)
+        return self.max_ndim
+
+    @property
+    def minNDim(self) -> int | None:  # noqa: N802  (TF.js's name)
+        return self.min_ndim
+
+    def __repr__(self) -> str:
+        fields = ("dtype", "shape", "ndim", "max_ndim", "min_ndim")
+        given = {k: getattr(self, k) for k in fields if getattr(self, k) is not None}
+        return f"InputSpec({given}{', axes=' + str(self.axes) if self.axes else ''})"
+
+
 class SymbolicTensor:
     """A placeholder in a functional graph: a shape (None for the batch) and where it comes from.
 
@@ -101,14 +141,20 @@ class SymbolicTensor:
         name: str | None = None,
         output_tensor_index: int | None = None,
     ):
+        self.inputs: list[SymbolicTensor] = []  # what the producing call took (TF.js)
+        self.call_args: dict[str, Any] = {}
         if isinstance(shape, str):  # TF.js: (dtype, shape, sourceLayer, inputs, callArgs, ...)
             shape, dtype = dtype, shape
+            self.inputs = list(node_index or [])
+            self.call_args = dict(tensor_index or {})
             node_index, tensor_index = 0, output_tensor_index or 0
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = dtype
         self.source_layer = layer
         self.node_index = int(node_index)
         self.tensor_index = int(tensor_index)
+        self.output_tensor_index = self.tensor_index
+        self.id = next(_node_ids)
         if name is not None:
             self.name = name
         elif layer is None:
@@ -120,6 +166,14 @@ class SymbolicTensor:
     def rank(self) -> int:
         return len(self.shape)
 
+    def __getattr__(self, name: str) -> Any:
+        """TF.js's camelCase spelling of an attribute (`sourceLayer`, `nodeIndex`, ...)."""
+        if "_" not in name and name[:1].islower() and name != name.lower():
+            snake = to_snake_case(name)
+            if snake in self.__dict__:
+                return self.__dict__[snake]
+        raise AttributeError(f"'SymbolicTensor' object has no attribute {name!r}")
+
     def __repr__(self) -> str:
         return (
             f"SymbolicTensor(shape={format_shape(self.shape)}, dtype={self.dtype}, "
@@ -128,23 +182,108 @@ class SymbolicTensor:
 
 
 class Node:
-    """One call of a layer in a graph: the symbolic inputs it took and outputs it made."""
+    """One call of a layer in a graph: the symbolic inputs it took and outputs it made.
 
-    def __init__(self, layer: Layer, inputs: list[SymbolicTensor], kwargs: dict[str, Any]):
-        self.layer = layer
-        self.inputs = inputs
-        self.kwargs = kwargs
-        self.outputs: list[SymbolicTensor] = []
+    `Node(layer, inputs, kwargs)` here; TF.js's `new Node({outboundLayer, inboundLayers,
+    nodeIndices, tensorIndices, inputTensors, outputTensors, inputMasks, outputMasks,
+    inputShapes, outputShapes}, callArgs)` too, which (as TF.js) adds the node to the inbound
+    layers' `outboundNodes` and to the outbound layer's `inboundNodes`.
+    """
+
+    def __init__(self, layer: Any, inputs: Any = None, kwargs: Any = None):
+        self._given: dict[str, Any] = {}
+        if isinstance(layer, Mapping):  # TF.js's NodeArgs and callArgs
+            given = {to_snake_case(k): v for k, v in layer.items()}
+            self._given = given
+            layer = given["outbound_layer"]
+            kwargs, inputs = inputs, list(given.get("input_tensors") or [])
+            self.outputs: list[SymbolicTensor] = list(given.get("output_tensors") or [])
+        else:
+            self.outputs = []
+        self.layer: Layer = layer
+        self.inputs: list[SymbolicTensor] = list(inputs or [])
+        self.kwargs: dict[str, Any] = dict(kwargs or {})
+        self.id = next(_node_ids)
+        if self._given:
+            for inbound in self._given.get("inbound_layers") or []:
+                if inbound is not None:
+                    inbound._outbound_nodes.append(self)
+            layer._inbound_nodes.append(self)
+
+    @property
+    def outbound_layer(self) -> Layer:
+        """The layer this node is a call of (TF.js's `outboundLayer`)."""
+        return self.layer
+
+    @property
+    def inbound_layers(self) -> list[Layer]:
+        """The layers that made this call's inputs."""
+        if "inbound_layers" in self._given:
+            return list(self._given["inbound_layers"])
+        return [t.source_layer for t in self.inputs]
+
+    @property
+    def node_indices(self) -> list[int]:
+        if "node_indices" in self._given:
+            return list(self._given["node_indices"])
+        return [t.node_index for t in self.inputs]
+
+    @property
+    def tensor_indices(self) -> list[int]:
+        if "tensor_indices" in self._given:
+            return list(self._given["tensor_indices"])
+        return [t.tensor_index for t in self.inputs]
+
+    @property
+    def input_tensors(self) -> list[SymbolicTensor]:
+        if not self.inputs and not self._given and self.outputs:  # an InputLayer's node
+            return list(self.outputs)
+        return list(self.inputs)
+
+    @property
+    def output_tensors(self) -> list[SymbolicTensor]:
+        return list(self.outputs)
+
+    @property
+    def input_masks(self) -> list[Any]:
+        if "input_masks" in self._given:
+            return list(self._given["input_masks"])
+        return [None] * len(self.input_tensors)
+
+    @property
+    def output_masks(self) -> list[Any]:
+        if "output_masks" in self._given:
+            return list(self._given["output_masks"])
+        return [None] * len(self.outputs)
+
+    @property
+    def call_args(self) -> dict[str, Any]:
+        return self.kwargs
 
     @property
     def input_shapes(self) -> list[Shape]:
-        if not self.inputs and self.outputs:  # an InputLayer's node: TF.js lists its own shape
-            return [t.shape for t in self.outputs]
-        return [t.shape for t in self.inputs]
+        if "input_shapes" in self._given:
+            return list(self._given["input_shapes"])
+        return [t.shape for t in self.input_tensors]
 
     @property
     def output_shapes(self) -> list[Shape]:
+        if "output_shapes" in self._given:
+            return list(self._given["output_shapes"])
         return [t.shape for t in self.outputs]
+
+    def get_config(self) -> dict[str, Any]:
+        """TF.js's SerializableNodeConfig: layer names and indices (either spelling)."""
+        return BothSpellings(
+            {
+                "outbound_layer": self.layer.name if self.layer is not None else None,
+                "inbound_layers": [None if x is None else x.name for x in self.inbound_layers],
+                "node_indices": self.node_indices,
+                "tensor_indices": self.tensor_indices,
+            }
+        )
+
+    getConfig = get_config  # noqa: N815  (TF.js's name)
 
 
 def _flat(x: Any) -> list:
@@ -161,6 +300,7 @@ class Layer:
     and `get_config`.
     """
 
+    stateful: bool = False  # TF.js's default; recurrent layers set their own
     class_name: str = "Layer"
     """TF.js's class name: what files call the layer. A class that sets its own registers
     itself (`layers.registry`), so files and `tf.layers.deserialize` find it."""
@@ -206,7 +346,13 @@ class Layer:
         if unknown:
             raise_unknown_options(type(self), sorted(unknown))
         self.name: str = kwargs.get("name") or default_layer_name(self.class_name)
-        self.trainable: bool = kwargs.get("trainable", True) is not False
+        self.id: int = next(_layer_ids)
+        self._weights: list[LayerVariable] = []
+        self._added_weight_names: list[str] = []
+        self._outbound_nodes: list[Node] = []
+        self._input_spec: Any = None
+        self._refcount: int | None = None  # TF.js's _refCount: None until first used
+        self.trainable = kwargs.get("trainable", True) is not False
         self.dtype: str = kwargs.get("dtype") or kwargs.get("input_dtype") or "float32"
         batch_input_shape = kwargs.get("batch_input_shape")
         input_shape = kwargs.get("input_shape")
@@ -218,11 +364,63 @@ class Layer:
             self.batch_input_shape = None
         self._dtype_given = kwargs.get("dtype") is not None or self.batch_input_shape is not None
         self._initial_weights = kwargs.get("weights")
+        self._given_weights = self._initial_weights
         self.built = False
-        self._weights: list[LayerVariable] = []
         self._inbound_nodes: list[Node] = []
         self._scope: str | None = None  # weight-name prefix set by wrappers (RNN, Bidirectional)
         self._built_input_shape: Any = None  # the input shape build() saw
+
+    @property
+    def trainable(self) -> bool:
+        return self.__dict__.get("_trainable", True)
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """As TF.js: the layer's trainable weights follow (`variable.trainable`); weights
+        declared non-trainable stay so."""
+        value = bool(value)
+        if not value:
+            flipped = self.__dict__.setdefault("_flipped", [])
+            for w in self._all_weights_safe():
+                if w.trainable:
+                    w.trainable = False
+                    flipped.append(w)
+        else:
+            for w in self.__dict__.pop("_flipped", []):
+                w.trainable = True
+        self.__dict__["_trainable"] = value
+
+    def _all_weights_safe(self) -> list[LayerVariable]:
+        try:
+            return self._all_weights()
+        except AttributeError:  # a subclass's weights that do not exist yet
+            return list(self.__dict__.get("_weights", []))
+
+    def _declared_trainable(self, w: Any) -> bool:
+        return bool(w.trainable) or any(w is f for f in self.__dict__.get("_flipped", ()))
+
+    @property
+    def input_spec(self) -> Any:
+        """TF.js's `inputSpec`: None, or a list of `InputSpec` the inputs are checked against."""
+        return self.__dict__.get("_input_spec")
+
+    @input_spec.setter
+    def input_spec(self, value: Any) -> None:
+        self.__dict__["_input_spec"] = value
+
+    @property
+    def initial_weights(self) -> Any:
+        """The `weights` given at construction (set when the layer is built), or None."""
+        return self.__dict__.get("_given_weights")
+
+    @property
+    def updates(self) -> list[Any]:
+        return []
+
+    @property
+    def outbound_nodes(self) -> list[Node]:
+        """The nodes of the layers that were applied to this layer's outputs."""
+        return self.__dict__.setdefault("_outbound_nodes", [])
 
     @property
     def supportsMasking(self) -> bool:  # noqa: N802  (TF.js's name, set in constructors)
@@ -272,6 +470,10 @@ class Layer:
         dtype = dtype or "float32"
         initializer = "zeros" if initializer is None else initializer
         trainable = trainable is not False
+        added = self.__dict__.setdefault("_added_weight_names", [])
+        if name in added:
+            raise ValueError(f"Duplicate weight name {name} for layer {self.name}")
+        added.append(name)
         check = weight_check.get()
         if check is not None:
             initializer = check(self.name, name, shape, initializer)
@@ -295,11 +497,33 @@ class Layer:
     def trainable_weights(self) -> list[LayerVariable]:
         return [w for w in self._all_weights() if w.trainable] if self.trainable else []
 
+    @trainable_weights.setter
+    def trainable_weights(self, weights: Sequence[Any]) -> None:
+        """TF.js's `layer.trainableWeights = [...]`: replace the trainable weights."""
+        keep = [w for w in self._weights if not self._declared_trainable(w)]
+        flipped = self.__dict__.setdefault("_flipped", [])
+        flipped[:] = [f for f in flipped if any(f is w for w in keep)]
+        for w in weights:
+            w.trainable = self.trainable
+            if not self.trainable:
+                flipped.append(w)
+        self._weights = list(weights) + keep
+
     @property
     def non_trainable_weights(self) -> list[LayerVariable]:
         if not self.trainable:
             return list(self._all_weights())
         return [w for w in self._all_weights() if not w.trainable]
+
+    @non_trainable_weights.setter
+    def non_trainable_weights(self, weights: Sequence[Any]) -> None:
+        """TF.js's `layer.nonTrainableWeights = [...]`: replace the non-trainable weights."""
+        keep = [w for w in self._weights if self._declared_trainable(w)]
+        flipped = self.__dict__.setdefault("_flipped", [])
+        flipped[:] = [f for f in flipped if not any(f is w for w in weights)]
+        for w in weights:
+            w.trainable = False
+        self._weights = keep + list(weights)
 
     def _all_weights(self) -> list[LayerVariable]:
         return list(self._weights)
@@ -312,15 +536,16 @@ class Layer:
         params = self.weights
         if len(weights) != len(params):
             raise ValueError(
-                f"Layer {self.name}: set_weights() got {len(weights)} arrays, but the layer has "
-                f"{len(params)} weights ({', '.join(w.name for w in params)})."
+                f'You called setWeights(weights) on layer "{self.name}" with a weight list '
+                f"of length {len(weights)}, but the layer was expecting {len(params)} weights "
+                f"({', '.join(w.name for w in params)})."
             )
         for w, value in zip(params, weights):
             arr = np.asarray(value._data if isinstance(value, Tensor) else value)
             if arr.shape != w.shape:
                 raise ValueError(
-                    f"Layer {self.name}: weight {w.name} has shape {list(w.shape)}, "
-                    f"but the value given has shape {list(arr.shape)}."
+                    f"Layer {self.name}: weight shape {list(w.shape)} of {w.name} is not "
+                    f"compatible with provided weight shape {list(arr.shape)}."
                 )
             w.assign(arr)
 
@@ -389,35 +614,87 @@ class Layer:
         return self._apply(inputs, kwargs)
 
     def _apply(self, inputs: Any, kwargs: dict[str, Any]) -> Any:
+        if self.__dict__.get("_refcount") == 0:
+            self._assert_not_disposed()
         flat = _flat(inputs)
         if any(isinstance(t, SymbolicTensor) for t in flat):
+            if any(isinstance(t, (Tensor, np.ndarray)) for t in flat):
+                raise ValueError(
+                    f"Layer {self.name}: Arguments to apply() must be all SymbolicTensors or "
+                    "all Tensors."
+                )
             return self._apply_symbolic(inputs, kwargs)
         inputs = _to_tensors(inputs, self.name)
         shapes = _shapes_of(inputs)
         self.assert_input_compatibility(shapes)
-        self._maybe_build(shapes)
+        if not self.built:
+            self._maybe_build(shapes)
+            if self.__dict__.get("_refcount") is None:
+                self._refcount = 1  # TF.js: the first use is a concrete call
+        self._check_input_specs(inputs)
         return self.call(inputs, **kwargs)
 
+    def _assert_not_disposed(self) -> None:
+        if self.__dict__.get("_refcount") == 0:
+            raise ValueError(f"Layer '{self.name}' is already disposed.")
+
     def _apply_symbolic(self, inputs: Any, kwargs: dict[str, Any]) -> Any:
+        if not _VALID_TENSOR_NAME.match(self.name):
+            raise ValueError(f"Not a valid tensor name: '{self.name}'")
         sym_inputs = [t for t in _flat(inputs) if isinstance(t, SymbolicTensor)]
         for value in kwargs.values():  # e.g. initial_state given as symbolic tensors
             sym_inputs += [t for t in _flat(value) if isinstance(t, SymbolicTensor)]
         shapes = _shapes_of(inputs)
         self.assert_input_compatibility(shapes)
         self._maybe_build(shapes)
+        self._check_input_specs(inputs)
         out_shape = self.compute_output_shape(shapes)
+        self._warn_on_incompatible_input_shape(shapes[0] if _is_shape_list(shapes) else shapes)
         node = Node(self, sym_inputs, {k: v for k, v in kwargs.items() if k != "mask"})
         node.structure = inputs  # the call's nesting, rebuilt when the graph runs
         self._inbound_nodes.append(node)
+        for t in sym_inputs:
+            if t.source_layer is not None and t in _flat(inputs):
+                t.source_layer.outbound_nodes.append(node)
+        self._refcount = (self.__dict__.get("_refcount") or 0) + 1
         index = len(self._inbound_nodes) - 1
         dtype = self._output_dtype(sym_inputs)
         if _is_shape_list(out_shape):
             node.outputs = [
                 SymbolicTensor(s, dtype, self, index, i) for i, s in enumerate(out_shape)
             ]
-            return list(node.outputs)
-        node.outputs = [SymbolicTensor(out_shape, dtype, self, index, 0)]
-        return node.outputs[0]
+        else:
+            node.outputs = [SymbolicTensor(out_shape, dtype, self, index, 0)]
+        for out in node.outputs:
+            out.inputs = [t for t in _flat(inputs) if isinstance(t, SymbolicTensor)]
+            out.call_args = dict(kwargs)
+        return list(node.outputs) if _is_shape_list(out_shape) else node.outputs[0]
+
+    def _warn_on_incompatible_input_shape(self, shape: Any) -> None:
+        """TF.js's console warning when a symbolic input's shape is not the `inputShape` the
+        layer was given (the layer still runs, built for the shape it got)."""
+        expected = self.batch_input_shape
+        if expected is None or shape is None:
+            return
+        got, want = _js_shape(shape), _js_shape(expected)
+        if len(shape) != len(expected):
+            warnings.warn(
+                f"The rank of the input tensor provided (shape: {got}) does not match that of "
+                f"the batchInputShape ({want}) of the layer {self.name}",
+                stacklevel=4,
+            )
+        elif any(e is not None and d is not None and d != e for d, e in zip(shape, expected)):
+            warnings.warn(
+                f"The shape of the input tensor ({got}) does not match the expectation of "
+                f"layer {self.name}: {want}",
+                stacklevel=4,
+            )
+
+    def _check_input_specs(self, inputs: Any) -> None:
+        """Check the inputs against `input_spec` (TF.js's assertInputCompatibility)."""
+        specs = self.__dict__.get("_input_spec")
+        if specs:
+            check_input_spec(self, inputs, specs)
 
     def _output_dtype(self, inputs: list[SymbolicTensor]) -> str:
         return "float32"
@@ -428,7 +705,14 @@ class Layer:
         return {}
 
     def assert_input_compatibility(self, shapes: Any) -> None:
-        """Refuse a wrong rank or a wrong size on an axis the weights fix, saying how to fix it."""
+        """Refuse a wrong rank or a wrong size on an axis the weights fix, saying how to fix it.
+
+        Takes the input shapes, or (as TF.js's assertInputCompatibility) the inputs themselves,
+        which are also checked against `input_spec`."""
+        items = shapes if isinstance(shapes, (list, tuple)) else [shapes]
+        if items and all(hasattr(x, "shape") and not isinstance(x, tuple) for x in items):
+            self._check_input_specs(shapes)
+            shapes = _shapes_of(shapes)
         for shape in shapes if _is_shape_list(shapes) else [shapes]:
             ndim = len(shape)
             if (self.input_ndim is not None and ndim != self.input_ndim) or (
@@ -450,10 +734,20 @@ class Layer:
         """Only stateful recurrent layers have states to reset."""
 
     def dispose(self) -> dict[str, int]:
-        """TF.js's `layer.dispose()`: NumPy frees the weights when nothing refers to them, so
-        this only reports as TF.js does (`{refCountAfterDispose, numDisposedVariables}`)."""
-        count = len(self._all_weights())
-        return {"refCountAfterDispose": 0, "numDisposedVariables": count}
+        """TF.js's `layer.dispose()`: the layer counts its uses (its first concrete call, each
+        symbolic call); dispose takes one away, and at zero the layer is disposed: its weights
+        are let go (NumPy frees them when nothing else refers to them) and it refuses to run.
+        Returns TF.js's `{refCountAfterDispose, numDisposedVariables}`."""
+        if not self.built:
+            raise ValueError(f"Cannot dispose Layer {self.name} because it has not been built yet.")
+        if self.__dict__.get("_refcount") is None:
+            raise ValueError(f"Cannot dispose Layer {self.name} because it has not been used yet.")
+        self._assert_not_disposed()
+        self._refcount -= 1
+        count = 0
+        if self._refcount == 0:
+            count = len(self.weights)
+        return {"refCountAfterDispose": self._refcount, "numDisposedVariables": count}
 
     # -- nodes for summary and serialization ------------------------------------------------
     @property
@@ -474,18 +768,57 @@ class Layer:
     @property
     def output_shape(self) -> Any:
         if not self._inbound_nodes:
-            raise ValueError(f"Layer {self.name} has never been called, so it has no output shape.")
+            raise ValueError(
+                f"The layer {self.name} has never been called and thus has no defined output shape."
+            )
+        all_shapes = [_js_shape(n.output_shapes) for n in self._inbound_nodes]
+        if len(set(all_shapes)) > 1:
+            raise ValueError(
+                f"The layer {self.name} has multiple inbound nodes with different output "
+                'shapes. Hence the notion of "output shape" is ill-defined for the layer.'
+            )
         shapes = self._inbound_nodes[0].output_shapes
         return shapes[0] if len(shapes) == 1 else shapes
 
     @property
     def input(self) -> Any:
-        ins = self._inbound_nodes[0].inputs
-        return ins[0] if len(ins) == 1 else ins
+        """The layer's input (TF.js: an error when it was called more than once)."""
+        if len(self._inbound_nodes) > 1:
+            raise ValueError(
+                f'Layer {self.name} with multiple inbound nodes, the "layer input" is '
+                "ill-defined. Use `getInputAt(nodeIndex)` instead."
+            )
+        if not self._inbound_nodes:
+            raise ValueError(f"Layer {self.name} is not connected, no input to return.")
+        return self.get_input_at(0)
 
     @property
     def output(self) -> Any:
-        outs = self._inbound_nodes[0].outputs
+        if not self._inbound_nodes:
+            raise ValueError(f"Layer {self.name} has no inbound nodes.")
+        if len(self._inbound_nodes) > 1:
+            raise ValueError(
+                f'Layer {self.name} with multiple inbound nodes, the "layer output" is '
+                "ill-defined. Use `getOutputAt(nodeIndex)` instead."
+            )
+        return self.get_output_at(0)
+
+    def _node_at(self, node_index: int, what: str) -> Node:
+        if not 0 <= node_index < len(self._inbound_nodes):
+            raise ValueError(
+                f"Asked to get {what} at node {node_index}, but the layer has only "
+                f"{len(self._inbound_nodes)} inbound nodes."
+            )
+        return self._inbound_nodes[node_index]
+
+    def get_input_at(self, node_index: int) -> Any:
+        """The input(s) of the layer's `node_index`-th call (TF.js's getInputAt)."""
+        ins = self._node_at(node_index, "input").input_tensors
+        return ins[0] if len(ins) == 1 else ins
+
+    def get_output_at(self, node_index: int) -> Any:
+        """The output(s) of the layer's `node_index`-th call (TF.js's getOutputAt)."""
+        outs = self._node_at(node_index, "output").outputs
         return outs[0] if len(outs) == 1 else outs
 
     # -- config -----------------------------------------------------------------------------
@@ -521,6 +854,59 @@ def full_config(layer: Layer) -> dict[str, Any]:
     if "name" not in config:
         config = {**Layer.get_config(layer), **config}
     return config
+
+
+def _js_shape(shape: Any) -> str:
+    """A shape as JSON.stringify writes it: [null,4,2]."""
+    return json.dumps(_plain_shape(shape), separators=(",", ":"))
+
+
+def _plain_shape(shape: Any) -> Any:
+    if isinstance(shape, (list, tuple)):
+        return [_plain_shape(d) for d in shape]
+    return shape
+
+
+def check_input_spec(layer: Layer, inputs: Any, specs: Any) -> None:
+    """TF.js's assertInputCompatibility against `layer.input_spec` (TF.js's words)."""
+    xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    specs = list(specs) if isinstance(specs, (list, tuple)) else [specs]
+    if len(xs) != len(specs):
+        raise ValueError(
+            f"Layer {layer.name} expects {len(specs)} inputs, but it received {len(xs)} input "
+            "tensors."
+        )
+    for i, (x, spec) in enumerate(zip(xs, specs)):
+        if spec is None:
+            continue
+        if isinstance(spec, Mapping):
+            spec = InputSpec(spec)
+        shape = tuple(x.shape)
+        ndim = len(shape)
+        where = f"Input {i} is incompatible with layer {layer.name}"
+        if spec.ndim is not None and ndim != spec.ndim:
+            raise ValueError(f"{where}: expected ndim={spec.ndim}, found ndim={ndim}")
+        if spec.max_ndim is not None and ndim > spec.max_ndim:
+            raise ValueError(f"{where}: expected max_ndim={spec.max_ndim}, found ndim={ndim}")
+        if spec.min_ndim is not None and ndim < spec.min_ndim:
+            raise ValueError(f"{where}: expected min_ndim={spec.min_ndim}, found ndim={ndim}.")
+        dtype = getattr(x, "dtype", None)
+        if spec.dtype is not None and dtype is not None and str(dtype) != spec.dtype:
+            raise ValueError(f"{where} : expected dtype={spec.dtype}, found dtype={dtype}.")
+        for axis, value in spec.axes.items():
+            at = shape[axis] if -ndim <= axis < ndim else "missing"
+            if value is not None and at not in (value, None):
+                raise ValueError(
+                    f"{where}: expected axis {axis} of input shape to have value {value} but "
+                    f"got shape {format_shape(shape)}."
+                )
+        if spec.shape is not None:
+            for want, dim in zip(spec.shape, shape):
+                if want is not None and dim is not None and want != dim:
+                    raise ValueError(
+                        f"{where}: expected shape={format_shape(spec.shape)}, found "
+                        f"shape={format_shape(shape)}."
+                    )
 
 
 def check_axis_size(layer: Layer, shapes: Any, axis: int, size: int | None) -> None:
@@ -591,6 +977,8 @@ def _config_in_both_spellings(klass: type) -> None:
 
 
 add_camel_case_aliases(Layer, _NOT_ALIASED)
+add_camel_case_aliases(Node)
+add_camel_case_aliases(InputSpec)
 _config_in_both_spellings(Layer)
 Layer._camel_case_aliased = True  # type: ignore[attr-defined]
 Layer.className = Layer.class_name  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _options
-from .base import Layer, Node, SymbolicTensor, _shape_tuple, make_layer, unique_name
+from .base import InputSpec, Layer, Node, SymbolicTensor, _shape_tuple, make_layer, unique_name
 
 
 class InputLayer(Layer):
@@ -19,15 +19,37 @@ class InputLayer(Layer):
             kwargs["name"] = unique_name("input")
         if kwargs.get("batch_input_shape") is None and kwargs.get("input_shape") is None:
             raise ValueError(
-                "An InputLayer should be passed either a `batch_input_shape` or an `input_shape`."
+                "An InputLayer should be passed either a `batchInputShape` or an `inputShape` "
+                "(batch_input_shape or input_shape)."
+            )
+        if kwargs.get("batch_input_shape") is not None and kwargs.get("input_shape") is not None:
+            raise ValueError(
+                "Only provide the inputShape OR batchInputShape argument to inputLayer, not "
+                "both at the same time."
+            )
+        if kwargs.get("batch_input_shape") is not None and kwargs.get("batch_size") is not None:
+            raise ValueError(
+                "Cannot specify batchSize if batchInputShape is specified when creating an "
+                "InputLayer."
             )
         super().__init__(**kwargs)
+        self.trainable = False
         self.sparse = bool(sparse)
         self._dtype_given = True
         self.built = True
         node = Node(self, [], {})
         node.outputs = [SymbolicTensor(self.batch_input_shape, self.dtype, self, 0, 0)]
         self._inbound_nodes.append(node)
+        self.input_spec = [InputSpec(shape=list(self.batch_input_shape))]
+
+    def apply(self, inputs: Any, kwargs: Any = None, **kw: Any) -> Any:
+        raise ValueError(
+            f"Cannot pass any input to an InputLayer's apply() method. InputLayer name: {self.name}"
+        )
+
+    def dispose(self) -> dict[str, Any]:
+        """A no-op, as TF.js's (an InputLayer has no weights)."""
+        return {"refCountAfterDispose": self.__dict__.get("_refcount"), "numDisposedVariables": 0}
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -71,13 +93,15 @@ def input(
     shape, batch_shape = opts.get("shape"), opts.get("batch_shape")
     if shape is None and batch_shape is None:
         raise ValueError(
-            "input(): give `shape` (one sample's shape, without the batch, e.g. "
-            "{'shape': [10, 3]}) or `batch_shape`."
+            "input(): Please provide to Input either a `shape` or a `batchShape` argument. "
+            "Note that `shape` does not include the batch dimension (one sample's shape, e.g. "
+            "{'shape': [10, 3]})."
         )
     if shape is not None and batch_shape is not None:
         raise ValueError(
-            "input(): Please provide to Input either a `shape` or a `batchShape` argument. "
-            "Note that `shape` does not include the batch dimension. Give one of them, not both."
+            "input(): Please provide either a `shape` or `batchShape` argument to Input, but "
+            "not both: give either a `shape` or a `batchShape` (`shape` does not include the batch "
+            "dimension)."
         )
     if batch_shape is not None:
         bis = _shape_tuple(batch_shape)

@@ -42,6 +42,7 @@ class LayersModel(TrainingMixin, Layer):
     """A model of layers wired from `inputs` to `outputs` (TF.js's `tf.LayersModel`)."""
 
     class_name = "Model"
+    _track_internal_containers = True  # TF.js's internalContainerRefs (not a Sequential's)
     _note_options_dict = True  # made from TF.js's {inputs, outputs}: TrainingMixin._one_result
 
     def __init__(
@@ -60,9 +61,11 @@ class LayersModel(TrainingMixin, Layer):
             ("inputs", "outputs", "name", "trainable"),
         )
         inputs, outputs, name = opts.get("inputs"), opts.get("outputs"), opts.get("name")
-        Layer.__init__(self, name=name or unique_name("model"))
+        Layer.__init__(self, name=name or unique_name(self.class_name.lower()))
         if opts.get("trainable") is False:
             self.trainable = False
+        self._refcount = 1  # TF.js: a container's reference count starts at 1
+        self._internal_containers: list[LayersModel] = []
         TrainingMixin.__init__(self)
         self.inputs: list[SymbolicTensor] = []
         self.outputs: list[SymbolicTensor] = []
@@ -81,11 +84,19 @@ class LayersModel(TrainingMixin, Layer):
                     f"Model {self.name}: inputs and outputs must be symbolic tensors from "
                     f"tf.input() and layer.apply(), got {type(t).__name__}."
                 )
-        for t in ins:
+        if len({id(t) for t in ins}) != len(ins):
+            raise ValueError(
+                f"Model {self.name}: The list of inputs passed to the model is redundant. All "
+                f"inputs should only appear once. Found: {[t.name for t in ins]}"
+            )
+        for i, t in enumerate(ins):
             if not isinstance(t.source_layer, InputLayer):
+                source = t.source_layer
+                kind = "none" if source is None else source.class_name
                 raise ValueError(
-                    f"Model {self.name}: every input must come from tf.input(); "
-                    f"{t.source_layer.name} is a {t.source_layer.class_name}."
+                    f"Model {self.name}: Input layers to a LayersModel must be InputLayer "
+                    f"objects (from tf.input()). Input {i} (0-based) originates from layer type "
+                    f"{kind}."
                 )
         self.inputs, self.outputs = ins, outs
         self._single_output = not isinstance(outputs, (list, tuple))
@@ -97,6 +108,16 @@ class LayersModel(TrainingMixin, Layer):
                 reached.add(id(t.source_layer))
         self._check_inputs_reach(ins)
         self._layers = self._layers_by_depth(outs)
+        names = [layer.name for layer in self._layers]
+        for layer_name in names:
+            if names.count(layer_name) != 1:
+                raise ValueError(
+                    f'Model {self.name}: The name "{layer_name}" is used '
+                    f"{names.count(layer_name)} times in the model. All layer names should be "
+                    f"unique. Layer names: {names}"
+                )
+        if self._track_internal_containers:
+            self._internal_containers = [x for x in self._layers if isinstance(x, LayersModel)]
         self.built = True
 
     def _layers_by_depth(self, outs: list[SymbolicTensor]) -> list[Layer]:
@@ -158,7 +179,8 @@ class LayersModel(TrainingMixin, Layer):
         for node in self._nodes:
             if isinstance(node.layer, InputLayer) and id(node.outputs[0]) not in given:
                 raise ValueError(
-                    f"Model {self.name}: the graph needs input {node.layer.name}, which is not "
+                    f"Model {self.name}: Graph disconnected: cannot obtain value for tensor "
+                    f"{node.layer.name}: the graph needs input {node.layer.name}, which is not "
                     "in `inputs`; pass every tf.input() the outputs depend on."
                 )
 
@@ -166,13 +188,113 @@ class LayersModel(TrainingMixin, Layer):
     def layers(self) -> list[Layer]:
         return list(self._layers)
 
-    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+    def get_layer(self, name: str | int | None = None, index: int | None = None) -> Layer:
+        """A layer by name or by index (TF.js's `getLayer(name)`, `getLayer(index)` and
+        `getLayer(null, index)`; Keras's `get_layer(name=None, index=None)`)."""
+        if index is None and isinstance(name, (int, np.integer)) and not isinstance(name, bool):
+            name, index = None, int(name)
         if index is not None:
-            return self.layers[index]
+            layers = self.layers
+            if not 0 <= index < len(layers) and not -len(layers) <= index < 0:
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index}, but model {self.name} only "
+                    f"has {len(layers)} layer(s)."
+                )
+            return layers[index]
+        if name is None:
+            raise ValueError("Provide either a layer name or layer index")
         for layer in self.layers:
             if layer.name == name:
                 return layer
-        raise ValueError(f"Model {self.name} has no layer named {name!r}.")
+        raise ValueError(f"No such layer: {name} (model {self.name} has no layer named so).")
+
+    def calculate_losses(self) -> list[Tensor]:
+        """TF.js's `calculateLosses()`: every layer's losses (regularizer penalties and
+        `add_loss` terms), computed now."""
+        return self.regularization_losses()
+
+    @property
+    def stateful(self) -> bool:  # type: ignore[override]
+        """True when any layer is stateful (TF.js's Container.stateful)."""
+        return any(getattr(layer, "stateful", False) for layer in self.layers)
+
+    def _assert_not_disposed(self) -> None:
+        if self.__dict__.get("_refcount") == 0:
+            raise ValueError(f"Container '{self.name}' is already disposed.")
+
+    def dispose(self) -> dict[str, int]:
+        """TF.js's `model.dispose()`: one reference fewer (a model starts with one, and each
+        use as a layer of another model adds one); at zero every layer is disposed (shared
+        layers only lose that model's reference) and the model refuses to run."""
+        self._assert_not_disposed()
+        self._refcount -= 1
+        count = 0
+        if self._refcount == 0:
+            for layer in self.layers:
+                count += layer.dispose()["numDisposedVariables"]
+            for inner in self._internal_containers:
+                if inner.__dict__.get("_refcount") != 0:
+                    count += inner.dispose()["numDisposedVariables"]
+        return {"refCountAfterDispose": self._refcount, "numDisposedVariables": count}
+
+    def predict(self, *args: Any, **kwargs: Any) -> Any:
+        self._assert_not_disposed()
+        return TrainingMixin.predict(self, *args, **kwargs)
+
+    def predict_on_batch(self, *args: Any, **kwargs: Any) -> Any:
+        self._assert_not_disposed()
+        return TrainingMixin.predict_on_batch(self, *args, **kwargs)
+
+    def evaluate(self, *args: Any, **kwargs: Any) -> Any:
+        self._assert_not_disposed()
+        return TrainingMixin.evaluate(self, *args, **kwargs)
+
+    def fit(self, *args: Any, **kwargs: Any) -> Any:
+        self._assert_not_disposed()
+        return TrainingMixin.fit(self, *args, **kwargs)
+
+    def train_on_batch(self, *args: Any, **kwargs: Any) -> Any:
+        self._assert_not_disposed()
+        return TrainingMixin.train_on_batch(self, *args, **kwargs)
+
+    def loadWeights(self, weights: Any, strict: bool = True) -> None:  # noqa: N802  (TF.js's)
+        """TF.js's `loadWeights(namedTensorMap, strict = true)`: set weights by their original
+        names (`dense_1/kernel`; TF 2.2's `layer/cell/weight` and Keras 3's `layer/0` also
+        match). Strict: every given weight must have a target and every weight must be set."""
+        items = dict(weights)
+        keras_format = bool(items) and next(iter(items)).split("/")[-1].isdigit()
+        targets: dict[str, Any] = {}
+        total = 0
+        for layer in self.layers:
+            for i, w in enumerate(layer.weights):
+                key = w.name.rsplit("/", 1)[0] + f"/{i}" if keras_format else w.original_name
+                if key in targets:
+                    raise ValueError(f"Duplicate weight name: {key}")
+                targets[key] = w
+                total += 1
+        pairs = []
+        for name, value in items.items():
+            key = name
+            if key not in targets:
+                tokens = name.split("/")
+                key = "/".join(tokens[:-2] + tokens[-1:])
+            if key in targets:
+                pairs.append((targets.pop(key), value))
+            elif strict:
+                raise ValueError(f"Provided weight data has no target variable: {name}")
+        if strict and targets:
+            raise ValueError(f"{len(targets)} of {total} weights are not set: {','.join(targets)}")
+        arrays = []
+        for var, value in pairs:
+            arr = np.asarray(value._data if isinstance(value, Tensor) else value)
+            if tuple(arr.shape) != tuple(var.shape):
+                raise ValueError(
+                    f"Shape mismatch: {format_shape(var.shape)} vs. {format_shape(arr.shape)} "
+                    f"(weight {var.name})"
+                )
+            arrays.append((var, arr))
+        for var, arr in arrays:
+            var.assign(arr)
 
     def _all_weights(self) -> list[LayerVariable]:
         out: list[LayerVariable] = []
@@ -233,6 +355,14 @@ class LayersModel(TrainingMixin, Layer):
         return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
 
     @property
+    def input_layers(self) -> list[Layer]:
+        return [t.source_layer for t in self.inputs]
+
+    @property
+    def output_layers(self) -> list[Layer]:
+        return [t.source_layer for t in self.outputs]
+
+    @property
     def input_names(self) -> list[str]:
         return [t.source_layer.name for t in self.inputs]
 
@@ -242,8 +372,37 @@ class LayersModel(TrainingMixin, Layer):
 
     # -- running ----------------------------------------------------------------------------
     def compute_output_shape(self, input_shape: Any) -> Any:
+        """The output shape(s) for inputs of `input_shape`, through every layer's
+        compute_output_shape (the recorded shapes when a layer cannot say)."""
         shapes = [t.shape for t in self.outputs]
+        given = input_shape if _is_shape_list_like(input_shape) else [input_shape]
+        if (
+            len(given) == len(self.inputs)
+            and given
+            and any(tuple(g) != tuple(t.shape) for g, t in zip(given, self.inputs))
+        ):
+            try:
+                shapes = self._propagate_shapes([tuple(g) for g in given])
+            except Exception:  # a layer that cannot compute it: the recorded shapes
+                pass
         return shapes[0] if len(shapes) == 1 else shapes
+
+    def _propagate_shapes(self, given: list[tuple]) -> list[tuple]:
+        known: dict[int, Any] = {id(t): s for t, s in zip(self.inputs, given)}
+        for node in self._nodes:
+            if isinstance(node.layer, InputLayer):
+                continue
+            structure = getattr(node, "structure", node.inputs)
+            ins = _substitute_shapes(structure, known)
+            out = node.layer.compute_output_shape(ins)
+            outs = (
+                out
+                if isinstance(out, list) and out and isinstance(out[0], (list, tuple))
+                else [out]
+            )
+            for sym, shape in zip(node.outputs, outs):
+                known[id(sym)] = tuple(shape)
+        return [known[id(t)] for t in self.outputs]
 
     def build(self, input_shape: Any) -> None:
         pass
@@ -293,11 +452,26 @@ class LayersModel(TrainingMixin, Layer):
                 in_mask = None
             if in_mask is not None:
                 kwargs["mask"] = in_mask
-            if direct:
+            if isinstance(layer, LayersModel):  # outputs and masks from one run
+                layer._assert_not_disposed()
+                sub_outs, sub_masks = layer.run_graph(args, training=training, masks=in_mask)
+                single = len(sub_outs) == 1 and layer._single_output
+                out = sub_outs[0] if single else sub_outs
+                out_mask = sub_masks[0] if single else sub_masks
+            elif direct:
                 out = layer.call(args, training=training, **kwargs)
             else:
                 out = layer.apply(args, training=training, **kwargs)
-            out_mask = layer.compute_mask(args, in_mask)
+            if isinstance(layer, LayersModel):
+                pass
+            elif (
+                in_mask is None
+                or layer.supports_masking
+                or (type(layer).compute_mask is not Layer.compute_mask)
+            ):
+                out_mask = layer.compute_mask(args, in_mask)
+            else:
+                out_mask = None  # a layer that does not support masking stops the mask
             outs = out if isinstance(out, (list, tuple)) else [out]
             out_masks = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask] * len(outs)
             for sym, value, m in zip(node.outputs, outs, out_masks):
@@ -356,7 +530,10 @@ class LayersModel(TrainingMixin, Layer):
 
         cls, config = config_args(cls, args)
 
-        return model_from_config({"class_name": cls.class_name, "config": config})
+        name = (
+            cls.class_name if cls.class_name in ("Sequential", "Model", "Functional") else "Model"
+        )
+        return model_from_config({"class_name": name, "config": config})
 
     def save(
         self,
@@ -388,6 +565,34 @@ class LayersModel(TrainingMixin, Layer):
     def __repr__(self) -> str:
         ins = ", ".join(format_shape(t.shape) for t in self.inputs)
         return f"<{self.class_name} {self.name} inputs=[{ins}]>"
+
+
+def _is_shape_list_like(x: Any) -> bool:
+    return isinstance(x, list) and len(x) > 0 and all(isinstance(s, (tuple, list)) for s in x)
+
+
+def _substitute_shapes(structure: Any, known: dict[int, Any]) -> Any:
+    if isinstance(structure, SymbolicTensor):
+        return known.get(id(structure), structure.shape)
+    if isinstance(structure, (list, tuple)):
+        return [_substitute_shapes(s, known) for s in structure]
+    return structure
+
+
+def get_source_inputs(tensor: SymbolicTensor) -> list[SymbolicTensor]:
+    """TF.js's `getSourceInputs(tensor)`: the `tf.input()` tensors `tensor` depends on."""
+    node = _producer(tensor)
+    if not node.inputs:
+        return [tensor]
+    found: list[SymbolicTensor] = []
+    for t in node.inputs:
+        for source in get_source_inputs(t):
+            if not any(source is f for f in found):
+                found.append(source)
+    return found
+
+
+getSourceInputs = get_source_inputs  # noqa: N816  (TF.js's name)
 
 
 def _producer(t: SymbolicTensor) -> Node:

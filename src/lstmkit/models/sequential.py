@@ -18,6 +18,7 @@ from .functional import LayersModel
 
 class Sequential(LayersModel):
     class_name = "Sequential"
+    _track_internal_containers = False
 
     def __init__(self, layers: Any = None, name: str | None = None, **kwargs: Any):
         """`Sequential([...])` (Keras: `Sequential(layers=None, trainable=True, name=None)`)

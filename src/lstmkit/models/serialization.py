@@ -136,8 +136,8 @@ def _functional(config: dict[str, Any]) -> LayersModel:
     inputs = resolve(_refs(_either(config, "input_layers")))
     outs = resolve(_refs(_either(config, "output_layers")))
     return LayersModel(
-        inputs if len(inputs) > 1 else inputs[0],
-        outs if len(outs) > 1 else outs[0],
+        inputs if len(inputs) != 1 else inputs[0],
+        outs if len(outs) != 1 else outs[0],
         name=config.get("name"),
     )
 
