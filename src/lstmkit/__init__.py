@@ -43,6 +43,7 @@ from .engine import (
 )
 from .engine.ops import *  # noqa: F403  (the op functions, TF.js style: tf.matmul, tf.sigmoid)
 from .engine.ops import __all__ as _op_names
+from .layers.base import InputSpec, SymbolicTensor
 from .layers.input_layer import Input, input
 from .models import LayersModel, Model, Sequential, model, sequential
 from .models.saving import load_layers_model
@@ -108,6 +109,8 @@ __all__ = [
     "SGDOptimizer",
     "register_callback_constructor",
     "Input",
+    "InputSpec",
+    "SymbolicTensor",
     "LayersModel",
     "Model",
     "Reduction",
