@@ -2,7 +2,8 @@
 
 `set_seed(n)` replaces it with a seeded one, so a whole program becomes reproducible.
 TF.js uses its own PRNG (seedrandom's alea), so seeded values match TF.js in distribution,
-never bit for bit.
+never bit for bit; except `tfjs_uniform` (below), TF.js's seeded uniform stream itself, which
+seeded dropout masks use.
 """
 
 from __future__ import annotations
@@ -38,3 +39,81 @@ def generator(seed: Any = None) -> np.random.Generator:
     if seed is not None:
         return np.random.default_rng(seed_value(seed))
     return _generator
+
+
+# -- TF.js's seeded stream ----------------------------------------------------------------------
+# TF.js's seeded random ops (`tf.randomUniform(..., seed)` and so `tf.dropout(x, rate, shape,
+# seed)`) draw from seedrandom's alea generator seeded with `String(seed)`. Reproduced here
+# exactly (double arithmetic as in JavaScript), so a seeded dropout mask is TF.js's bit for bit.
+
+_TWO_M32 = 2.3283064365386963e-10  # 2 ** -32
+
+
+def _mash_state() -> Any:
+    n = 0xEFC8249D
+
+    def mash(data: str) -> float:
+        nonlocal n
+        for ch in data:
+            n += ord(ch)
+            h = 0.02519603282416938 * n
+            n = int(h) & 0xFFFFFFFF  # h >>> 0
+            h -= n
+            h *= n
+            n = int(h) & 0xFFFFFFFF
+            h -= n
+            n += h * 0x100000000
+        return (int(n) & 0xFFFFFFFF) * _TWO_M32
+
+    return mash
+
+
+def js_seed_string(seed: Any) -> str:
+    """`String(seed)` as JavaScript writes a number (23 -> '23', 0.5 -> '0.5')."""
+    if isinstance(seed, str):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, float, np.integer, np.floating)):
+        raise ValueError(f"seed must be a number (or a string), got {seed!r}.")
+    value = float(seed)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
+
+
+def _alea_draws(seed: str, n: int) -> np.ndarray:
+    mash = _mash_state()
+    s0, s1, s2 = mash(" "), mash(" "), mash(" ")
+    s0 -= mash(seed)
+    s0 += 1 if s0 < 0 else 0
+    s1 -= mash(seed)
+    s1 += 1 if s1 < 0 else 0
+    s2 -= mash(seed)
+    s2 += 1 if s2 < 0 else 0
+    c = 1
+    out = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        t = 2091639 * s0 + c * _TWO_M32
+        s0, s1 = s1, s2
+        c = int(t)  # t | 0 (t >= 0)
+        s2 = t - c
+        out[i] = s2
+    return out
+
+
+_ALEA_CACHE: dict[tuple[str, int], np.ndarray] = {}
+
+
+def tfjs_uniform(seed: Any, shape: Any) -> np.ndarray:
+    """The values in [0, 1) TF.js's `randomUniform(shape, 0, 1, 'float32', seed)` draws, in
+    row-major order (float64; TF.js stores them as float32). The same seed gives the same
+    values on every call, as in TF.js; recent draws are cached (a seeded dropout mask is
+    redrawn on every training step)."""
+    dims = tuple(int(d) for d in np.atleast_1d(shape)) if np.ndim(shape) else (int(shape),)
+    n = int(np.prod(dims, dtype=np.int64))
+    key = (js_seed_string(seed), n)
+    values = _ALEA_CACHE.get(key)
+    if values is None:
+        values = _alea_draws(key[0], n)
+        values.flags.writeable = False
+        if len(_ALEA_CACHE) >= 16:
+            _ALEA_CACHE.pop(next(iter(_ALEA_CACHE)))
+        _ALEA_CACHE[key] = values
+    return values.reshape(dims)

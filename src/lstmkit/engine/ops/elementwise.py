@@ -293,6 +293,11 @@ def dropout(
     if rate == 0:
         return x
     shape = tuple(noise_shape) if noise_shape is not None else x.shape
+    if seed is not None:  # TF.js's seeded mask, bit for bit: floor(u + keep) / keep in float32
+        u = _random.tfjs_uniform(seed, shape).astype(np.float32)
+        keep_prob = np.float32(1 - rate)
+        m = (np.floor(u + keep_prob) / keep_prob).astype(x._data.dtype)
+        return mul(x, Tensor._wrap(m))
     keep = _random.generator(seed).random(shape) >= rate
     m = (keep / (1 - rate)).astype(x._data.dtype)
     return mul(x, Tensor._wrap(m))
