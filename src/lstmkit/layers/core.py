@@ -377,27 +377,32 @@ class Reshape(Layer):
                 f"got {target_shape!r}."
             )
         self.target_shape = [None if d is None or d < 0 else int(d) for d in target_shape]
+
+    def _check_one_unknown(self) -> None:
+        # As TF.js (and Keras), checked when the layer meets its input, not in the constructor.
         if self.target_shape.count(None) > 1:
+            shown = format_shape([-1 if d is None else d for d in self.target_shape])
             raise ValueError(
-                f"Reshape {self.name}: can only specify one unknown dimension (-1), got "
-                f"target_shape {list(target_shape)}."
+                f"Reshape {self.name}: Can only specifiy one unknown dimension (TF.js's words: "
+                f"one entry of target_shape may be -1 or None), got target_shape {shown}."
             )
 
     def _fix_unknown(self, sample_shape: Shape) -> tuple[int, ...]:
+        self._check_one_unknown()
         size = math.prod(sample_shape)
         known = math.prod(d for d in self.target_shape if d is not None)
         shown = format_shape([-1 if d is None else d for d in self.target_shape])
         if None in self.target_shape:
             if known == 0 or size % known:
                 raise ValueError(
-                    f"Reshape {self.name}: total size of new array must be unchanged: each "
+                    f"Reshape {self.name}: Total size of new array must be unchanged: each "
                     f"sample of shape {format_shape(sample_shape)} has {size} values, which "
                     f"cannot fill target_shape {shown} (a multiple of {known} is needed)."
                 )
             return tuple(size // known if d is None else d for d in self.target_shape)
         if size != known:
             raise ValueError(
-                f"Reshape {self.name}: total size of new array must be unchanged: each sample "
+                f"Reshape {self.name}: Total size of new array must be unchanged: each sample "
                 f"of shape {format_shape(sample_shape)} has {size} values, but target_shape "
                 f"{shown} holds {known}. Fix target_shape (one entry may be -1)."
             )
@@ -406,6 +411,7 @@ class Reshape(Layer):
     def compute_output_shape(self, input_shape: Any) -> Shape:
         shape = one_shape(self, input_shape)
         if any(d is None for d in shape[1:]):
+            self._check_one_unknown()
             return (shape[0], *self.target_shape)
         return (shape[0], *self._fix_unknown(shape[1:]))
 
@@ -423,7 +429,7 @@ class Permute(Layer):
     class_name = "Permute"
     factory_name = "permute"
 
-    def __init__(self, dims: Sequence[int], **kwargs: Any):
+    def __init__(self, dims: Sequence[int] | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         if dims is None:
             raise ValueError(
@@ -431,7 +437,8 @@ class Permute(Layer):
             )
         if not isinstance(dims, (list, tuple)):
             raise ValueError(
-                f"Permute constructor requires `dims` to be a list, but received {dims!r} instead."
+                "Permute constructor requires `dims` to be an Array (a list), but received "
+                f"{dims!r} instead."
             )
         if sorted(dims) != list(range(1, len(dims) + 1)):
             raise ValueError(

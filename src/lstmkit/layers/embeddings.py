@@ -60,8 +60,9 @@ class Embedding(Layer):
             lengths = [None] if input_length is None else _as_list(input_length)
             self.batch_input_shape = (batch, *lengths)
         where = f"Embedding {self.name}"
-        self.input_dim = positive_int(where, "input_dim", input_dim)
-        self.output_dim = positive_int(where, "output_dim", output_dim)
+        # the message names TF.js's option (inputDim) and lstmkit's keyword (input_dim)
+        self.input_dim = positive_int(f"{where} (inputDim)", "input_dim", input_dim)
+        self.output_dim = positive_int(f"{where} (outputDim)", "output_dim", output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer or "randomUniform")
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)
