@@ -75,7 +75,14 @@ def js_seed_string(seed: Any) -> str:
     if isinstance(seed, bool) or not isinstance(seed, (int, float, np.integer, np.floating)):
         raise ValueError(f"seed must be a number (or a string), got {seed!r}.")
     value = float(seed)
-    return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
+    if not np.isfinite(value):
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    if 1e-6 <= abs(value) < 1e21:  # JavaScript writes these without an exponent
+        return np.format_float_positional(value, trim="-")
+    mantissa, _, exponent = repr(value).partition("e")  # 1e-07 -> 1e-7, as JavaScript
+    return f"{mantissa}e{exponent[0]}{exponent[1:].lstrip('0')}" if exponent else mantissa
 
 
 def _alea_draws(seed: str, n: int) -> np.ndarray:
