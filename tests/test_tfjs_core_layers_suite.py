@@ -1018,3 +1018,24 @@ def test_zero_padding_2d_is_not_in_lstmkit():
     # Why 'spatial2dPadding' and 'ZeroPadding2D: *' are skipped: lstmkit refuses the layer.
     with pytest.raises(Exception, match=r"zeroPadding2d"):
         L.zeroPadding2d({"padding": 2})
+
+
+# ================================================================================================
+# Not TF.js tests: the seeded stream behind the seeded dropout masks above
+# ================================================================================================
+def test_seed_is_read_as_javascripts_string_of_it():
+    from lstmkit._random import js_seed_string
+
+    cases = [(23, "23"), (23.0, "23"), (0.5, "0.5"), (1e-5, "0.00001"), (1e-7, "1e-7")]
+    for seed, text in [*cases, ("abc", "abc")]:
+        assert js_seed_string(seed) == text
+    assert js_seed_string(float("nan")) == "NaN"
+
+
+def test_seeded_tf_dropout_is_the_layers_mask_and_repeats():
+    x = tf.ones([2, 3, 4])
+    a = tf.dropout(x, 0.5, [2, 3, 4], 23).numpy()
+    b = L.dropout({"rate": 0.5, "seed": 23}).apply(x, {"training": True}).numpy()
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, tf.dropout(x, 0.5, None, 23).numpy())
+    assert set(np.unique(a)) <= {0.0, 2.0}
