@@ -10,6 +10,11 @@ model (`model.save`, `tf.load_layers_model`) live in `lstmkit.models.saving`, wh
     model.save("file://my-model")                 # TF.js's tfjs-node URL: the same folder
     tf.loadLayersModel("https://host/m/model.json")  # over http(s), bounded (io.remote)
 
+In memory (`memory`, TF.js's passthrough handlers): `tf.io.fromMemory(artifacts)` loads
+TF.js's ModelArtifacts dict (`modelTopology`, `weightSpecs`, `weightData` bytes, ...) with the
+checks a folder gets; `model.save(tf.io.withSaveHandler(fn))` hands `fn` the artifacts a folder
+save would write (also `fromMemorySync`, `withSaveHandlerSync`).
+
 URL schemes are TF.js's (`router`): `file://` and plain paths are folders; `http(s)://` loads
 (`io.http`, `io.browserHTTPRequest`); the browser's `localstorage://`, `indexeddb://`,
 `downloads://` and other schemes are refused with a message saying what to use instead.
@@ -28,6 +33,16 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import ModelFormatError
+from .memory import (
+    from_memory,
+    from_memory_sync,
+    fromMemory,
+    fromMemorySync,
+    with_save_handler,
+    with_save_handler_sync,
+    withSaveHandler,
+    withSaveHandlerSync,
+)
 from .router import FileSystemHandler, HTTPHandler, file_system, http
 
 _FROM_MODELS = ("GENERATED_BY", "load_layers_model", "model_to_json", "save_model")
@@ -71,10 +86,18 @@ __all__ = [
     "browser_http_request",
     "fileSystem",
     "file_system",
+    "fromMemory",
+    "fromMemorySync",
+    "from_memory",
+    "from_memory_sync",
     "http",
     "load_layers_model",
     "model_to_json",
     "save_model",
+    "withSaveHandler",
+    "withSaveHandlerSync",
+    "with_save_handler",
+    "with_save_handler_sync",
 ]
 
 

@@ -15,6 +15,7 @@ and strict mode reports unmatched weights with TF.js's messages.
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from collections.abc import Generator
@@ -23,8 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import _async
 from .._options import merge_options
-from ..io import handlers, model_json, remote, router, weights
+from ..io import handlers, memory, model_json, remote, router, weights
 from ..io.errors import ModelFormatError
 from . import training_config
 from .functional import LayersModel
@@ -84,7 +86,10 @@ def save_model(
 
     `path` is a folder, a `file://` URL (tfjs-node's) or `tf.io.fileSystem(path)`; the
     browser's `localstorage://`, `indexeddb://`, `downloads://` and `http(s)://` are refused
-    with what to use instead (`io.router`).
+    with what to use instead (`io.router`). It may also be a TF.js IOHandler, an object with
+    a `save(artifacts)` method such as `tf.io.withSaveHandler(fn)`: it is called with the
+    ModelArtifacts a folder save would write (model.json's fields, `weightSpecs` and the
+    weight bytes as `weightData`), and its SaveResult is returned (awaitable).
 
     - include_optimizer: also write `trainingConfig` and the optimizer's state (group
       "optimizer") when the model is compiled, as TF.js's `includeOptimizer: true`. TF.js's
@@ -119,6 +124,17 @@ def save_model(
         metadata = getattr(model, "user_defined_metadata", None)
     if metadata is not None:
         doc["userDefinedMetadata"] = _check_metadata(metadata, model.name)
+    save = _save_method(path)
+    if save is not None:
+        if shard_size is not None and shard_size is not False:
+            raise ValueError(
+                "model.save(handler, shard_size=...): shards are weight files of a folder; an "
+                "IOHandler receives the weights as one buffer (weightData)."
+            )
+        specs, data = weights.encode_weights(entries, plan)
+        doc["weightsManifest"] = [{"paths": [WEIGHTS_FILE], "weights": specs}]
+        artifacts = memory.model_artifacts(model_json.dumps(doc, "model.json"), data)
+        return _resolved(_async.run(save(artifacts)))
     folder = router.save_path(path, "model.save")  # a bad scheme fails before any encoding
     specs, data = weights.encode_weights(entries, plan)
     files: dict[str, bytes] = {}
@@ -144,6 +160,43 @@ def save_model(
         "weightDataBytes": len(data),
     }
     return result
+
+
+_NOT_HANDLERS = (str, bytes, bytearray, int, float, list, tuple, os.PathLike)
+
+
+def _is_handler(target: Any) -> bool:
+    """True for a TF.js IOHandler object (anything but a path, a URL or a plain value)."""
+    if target is None or isinstance(target, _NOT_HANDLERS):
+        return False
+    return not isinstance(target, (router.HTTPHandler, router.FileSystemHandler))
+
+
+def _handler_method(target: Any, name: str) -> Any:
+    method = target.get(name) if isinstance(target, dict) else getattr(target, name, None)
+    return method if callable(method) else None
+
+
+def _save_method(target: Any) -> Any:
+    """The `save` of an IOHandler (None for a folder); TF.js's error for one without it."""
+    if not _is_handler(target):
+        return None
+    save = _handler_method(target, "save")
+    if save is None:
+        raise ValueError(
+            "LayersModel.save() cannot proceed because the IOHandler provided does not have "
+            "the `save` attribute defined."
+        )
+    return save
+
+
+def _resolved(value: Any) -> Any:
+    """A handler's SaveResult, awaitable as TF.js's promise of it."""
+    if isinstance(value, dict) and not isinstance(value, _async.Ready):
+        return _async.ReadyDict(value)
+    if value is None:
+        return _async.Done()
+    return value
 
 
 def _optimizer_weights(optimizer: Any) -> list[tuple[str, np.ndarray]]:
@@ -195,12 +248,28 @@ def load_layers_model(
     Accepts the tfjs-node, browser-download and converter layouts, quantized weights, shards,
     the converter's `model_config` wrapper and Keras 2 weight names. Anything wrong with the
     files raises `ModelFormatError` naming the file.
+
+    `path` may also be a TF.js IOHandler, an object with a `load()` method returning
+    ModelArtifacts (awaitable or not), such as `tf.io.fromMemory(artifacts)`: they are checked
+    as a folder's files are, errors naming "the in-memory model".
     """
     if isinstance(options, bool):  # the Python positional form load_layers_model(path, False)
         kwargs = {"strict": options, **kwargs}
         options = None
     opts = merge_options("tf.loadLayersModel", options, kwargs, _LOAD_OPTIONS, _LOAD_IGNORED)
     strict = bool(opts.get("strict", True))
+    if _is_handler(path):
+        load = _handler_method(path, "load")
+        if load is None:
+            raise ValueError(
+                "Cannot proceed with model loading because the IOHandler provided does not "
+                "have the `load` method implemented."
+            )
+        model = _load(memory.MemorySource(_async.run(load())), strict)
+        on_progress = opts.get("on_progress")
+        if callable(on_progress):
+            on_progress(1.0)
+        return model
     target = router.load_target(path)
     if isinstance(target, router.HTTPHandler):
         http_opts = {**target.options, **opts}
@@ -258,7 +327,7 @@ def _read_weights(src: Any, groups: list[weights.WeightGroup], strict: bool) -> 
 
 
 def _build(
-    topology: dict[str, Any], json_path: Path, values: dict[str, np.ndarray], fast: bool
+    topology: dict[str, Any], json_path: str | Path, values: dict[str, np.ndarray], fast: bool
 ) -> LayersModel:
     # In strict mode every variable takes a tensor from the files, so the model cannot need more
     # values than they hold; the margin lets a near miss report which weights are missing.
@@ -275,7 +344,9 @@ def _build(
         ) from None
 
 
-def _assign(model: LayersModel, values: dict[str, np.ndarray], strict: bool, path: Path) -> None:
+def _assign(
+    model: LayersModel, values: dict[str, np.ndarray], strict: bool, path: str | Path
+) -> None:
     """TF.js's `Container.loadWeights`: match by name, fall back to dropping the cell segment."""
     targets: dict[str, Any] = {}
     total = 0

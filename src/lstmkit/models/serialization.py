@@ -29,6 +29,7 @@ def model_from_config(topology: dict[str, Any]) -> LayersModel:
         raise ValueError(f"A model topology must be a JSON object, got {type(topology).__name__}.")
     if "model_config" in topology:
         topology = topology["model_config"]
+    topology = ndarray_scalars(topology)
     class_name = topology.get("class_name", topology.get("className"))
     config = topology.get("config")
     if class_name == "Sequential":
@@ -38,6 +39,28 @@ def model_from_config(topology: dict[str, Any]) -> LayersModel:
     raise ValueError(
         f"Unknown model class {class_name!r}; expected 'Sequential', 'Model' or 'Functional'."
     )
+
+
+def ndarray_scalars(config: Any) -> Any:
+    """`config` with tf.keras's ndarray-style scalars `{"type": "ndarray", "value": 6}` as the
+    numbers they hold (TF.js's `convertNDArrayScalarsInConfig`); a copy when any is found."""
+    if isinstance(config, list):
+        items = [ndarray_scalars(v) for v in config]
+        return items if any(a is not b for a, b in zip(items, config)) else config
+    if not isinstance(config, dict):
+        return config
+    out = {}
+    for key, value in config.items():
+        if (
+            isinstance(value, dict)
+            and value.get("type") == "ndarray"
+            and isinstance(value.get("value"), (int, float))
+            and not isinstance(value.get("value"), bool)
+        ):
+            out[key] = value["value"]
+        else:
+            out[key] = ndarray_scalars(value)
+    return out if any(out[k] is not config[k] for k in config) else config
 
 
 def _sequential(config: Any) -> Sequential:
