@@ -7,8 +7,8 @@ Each test names its TF.js `describe(...)` block and `it(...)` title in a comment
 `async () => {... await callback.onEpochEnd(...)}` bodies run here in `asyncio.run`: every hook
 of lstmkit's callbacks can be awaited, as TF.js's promises.
 
-Where TF.js checks `model.stopTraining` `toBeUndefined()` (never set), lstmkit's model has
-`stopTraining == False` from the start: the check is "not stopped" (`not model.stopTraining`).
+TF.js's `model.stopTraining` `toBeUndefined()` (never set) is `model.stopTraining is None`
+(Keras's `model.stop_training` is False from the start).
 TF.js's `console.warn` (EarlyStopping's missing monitor) is a Python warning here.
 
 Nothing skipped: every `it()` of both files is here.
@@ -423,7 +423,7 @@ def create_dummy_model():
 
 def _drive(callback, steps):
     """Run TF.js's `await callback.onEpochBegin(e); await callback.onEpochEnd(e, logs)` steps
-    and give `model.stopTraining` after each (None: not stopped, as TF.js's undefined)."""
+    and give `model.stopTraining` after each (None: never set, as TF.js's undefined)."""
     model = create_dummy_model()
     callback.setModel(model)
 
@@ -434,7 +434,8 @@ def _drive(callback, steps):
             if begin:
                 await callback.onEpochBegin(epoch)
             await callback.onEpochEnd(epoch, logs)
-            out.append(True if model.stopTraining else None)
+            assert model.stopTraining in (None, True)
+            out.append(model.stopTraining)
         return out
 
     return run(main())

@@ -567,3 +567,12 @@ def test_numpy_inputs_still_work_for_the_metrics():
     # lstmkit: NumPy arrays are accepted wherever a tensor is (not a TF.js test)
     out = metrics.binaryAccuracy(np.array([1.0, 0.0]), np.array([0.9, 0.2]))
     close(out, tf.scalar(1.0))
+
+
+def test_losses_get_unknown_name_names_it_as_tfjs():
+    # TF.js's losses.get: `Unknown loss ${identifierOrFn}` (not an it() of losses_test.ts)
+    with pytest.raises(ValueError, match="Unknown loss foo"):
+        losses.get("foo")
+    model = tf.sequential({"layers": [tf.layers.dense({"units": 1, "inputShape": [1]})]})
+    with pytest.raises(ValueError, match="Unknown loss foo"):
+        model.compile({"optimizer": "sgd", "loss": "foo"})

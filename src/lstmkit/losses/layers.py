@@ -53,7 +53,18 @@ def get(identifier: str | Callable[..., Any]) -> Callable[..., Any]:
     is returned as it is."""
     if callable(identifier):
         return identifier
-    return _f.get(identifier)[1]
+    try:
+        return _f.get(identifier)[1]
+    except ValueError as err:
+        raise ValueError(with_tfjs_words(identifier, err)) from None
+
+
+def with_tfjs_words(identifier: Any, err: ValueError) -> str:
+    """An unknown-loss message opening with TF.js's "Unknown loss foo" (then lstmkit's)."""
+    message = str(err)
+    if isinstance(identifier, str) and message.startswith("Unknown loss"):
+        return f"Unknown loss {identifier}: {message}"
+    return message
 
 
 __all__ = [
@@ -76,4 +87,5 @@ __all__ = [
     "sigmoidCrossEntropyWithLogits",
     "sparseCategoricalCrossentropy",
     "squaredHinge",
+    "with_tfjs_words",
 ]

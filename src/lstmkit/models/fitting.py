@@ -200,6 +200,7 @@ class FitMixin:
         self._tape_free_step = tape_free.TapeFreeStep.build(self)  # None: the general step
         self._is_training = True
         self.stop_training = False
+        self._stop_training_set = True  # TF.js: fit sets stopTraining to false
         try:
             cbs.on_train_begin({})
             for epoch in range(initial_epoch, epochs):

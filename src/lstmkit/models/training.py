@@ -48,13 +48,19 @@ class TrainingMixin(FitMixin):
         return _async.Ready.__await__(self)
 
     @property
-    def stopTraining(self) -> bool:  # noqa: N802  (TF.js's name; settable, as in TF.js)
-        """TF.js's `model.stopTraining = true` (from a callback): stop after this batch."""
-        return self.stop_training
+    def stopTraining(self) -> bool | None:  # noqa: N802  (TF.js's name; settable, as in TF.js)
+        """TF.js's `model.stopTraining = true` (from a callback): stop after this batch.
+
+        None (TF.js's undefined) until a fit starts (which sets it false) or it is set;
+        Keras's `stop_training` is False from the start."""
+        if self.stop_training or self.__dict__.get("_stop_training_set", False):
+            return self.stop_training
+        return None
 
     @stopTraining.setter
     def stopTraining(self, value: bool) -> None:  # noqa: N802  (TF.js's name)
         self.stop_training = bool(value)
+        self._stop_training_set = True
 
     # -- fit: history keys in both spellings ------------------------------------------------
     def fit(self, *args: Any, **kwargs: Any) -> Any:
@@ -130,7 +136,7 @@ class TrainingMixin(FitMixin):
         else:
             per_output = [loss] * len(names)
         self.loss = loss
-        resolved = [losses_mod.get(lo) for lo in per_output]
+        resolved = [_resolve_loss(lo) for lo in per_output]
         self._loss_names = [r[0] for r in resolved]
         self._loss_fns = [r[1] for r in resolved]
         self._metric_fns = []
@@ -516,6 +522,14 @@ def _keras_readable(history: Any) -> Any:
     if isinstance(getattr(history, "history", None), dict):
         history.history = metrics_mod.MetricLogs(history.history)
     return history
+
+
+def _resolve_loss(loss: Any) -> tuple[str, Callable[..., Any]]:
+    """compile's loss lookup; an unknown name fails with TF.js's "Unknown loss foo"."""
+    try:
+        return losses_mod.get(loss)
+    except ValueError as err:
+        raise ValueError(losses_mod.layers.with_tfjs_words(loss, err)) from None
 
 
 def _resolve_metric(
