@@ -1474,10 +1474,6 @@ def _relu_then_dense(kernel_ones=True):
     return model
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Layer.trainable setting its weights' trainable bit is being added in layers/base.py",
-)
 def test_trainable_setting_trainable_of_model_sets_trainable_bit_of_variable():
     # TF.js: 'LayersModel trainable setter and getter' >
     #        'Setting trainable of model sets trainable bit of Variable'
