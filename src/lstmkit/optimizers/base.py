@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._async import Done, ReadyList
 from ..engine import api
 from ..engine.api import Variable
 from ..tensor import Tensor
@@ -185,6 +186,20 @@ class Optimizer:
             for name, slots in self._slots.items():
                 out.append((f"{name}/{kind}", slots[kind].copy()))
         return out
+
+    def getConfig(self) -> dict[str, Any]:  # noqa: N802  (TF.js's name)
+        """TF.js's `optimizer.getConfig()`: `get_config()`."""
+        return self.get_config()
+
+    def getWeights(self) -> ReadyList:  # noqa: N802  (TF.js's name)
+        """TF.js's `await optimizer.getWeights()`: `[{name, tensor}]` (`get_weights()`'s values
+        as Tensors), awaitable as TF.js's promise."""
+        return ReadyList({"name": n, "tensor": Tensor(v)} for n, v in self.get_weights())
+
+    def setWeights(self, weights: Sequence[Any]) -> Done:  # noqa: N802  (TF.js's name)
+        """TF.js's `await optimizer.setWeights(weightValues)`: `set_weights()`."""
+        self.set_weights(weights)
+        return Done()
 
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Restore what `get_weights()` returned (pairs, or TF.js `{"name", "tensor"}` dicts).
