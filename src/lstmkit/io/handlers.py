@@ -21,7 +21,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .errors import ModelFormatError
@@ -119,6 +119,7 @@ def read_group(
     exact: bool,
     manifest: Path,
     allow_extra: bool = False,
+    progress: Callable[[], None] | None = None,
 ) -> tuple[bytes, str | None]:
     """The concatenated bytes of one group's files, sizes checked before reading.
 
@@ -127,9 +128,14 @@ def read_group(
     refused, unless `allow_extra`: then only the declared bytes are read (TF.js reads the
     weights the manifest lists and leaves the rest) and the second value is the problem text
     (None when the sizes agree), for a strict load to report once the model is checked.
+    `progress` is called once per file when it is found and its size known, once when read.
     """
     files = [weight_file(folder, p, manifest) for p in paths]
-    sizes = [f.stat().st_size for f in files]
+    sizes = []
+    for f in files:
+        sizes.append(f.stat().st_size)
+        if progress is not None:
+            progress()
     total = sum(sizes)
     extra = None
     if total < min_bytes or (exact and total != min_bytes):
@@ -144,6 +150,8 @@ def read_group(
         if take:
             chunks.append(_read_exactly(f, take, s))
         want -= take
+        if progress is not None:
+            progress()
     return b"".join(chunks), extra
 
 
@@ -296,7 +304,14 @@ class FolderSource:
         return read_model_json(self.location)
 
     def read_group(
-        self, paths: list[str], min_bytes: int, exact: bool, allow_extra: bool
+        self,
+        paths: list[str],
+        min_bytes: int,
+        exact: bool,
+        allow_extra: bool,
+        progress: Callable[[], None] | None = None,
     ) -> tuple[bytes, str | None]:
         """One group's bytes and the extra-bytes problem (see `read_group`)."""
-        return read_group(self.location.parent, paths, min_bytes, exact, self.location, allow_extra)
+        return read_group(
+            self.location.parent, paths, min_bytes, exact, self.location, allow_extra, progress
+        )

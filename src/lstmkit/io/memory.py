@@ -265,9 +265,15 @@ class MemorySource:
         return self._json
 
     def read_group(
-        self, paths: list[str], min_bytes: int, exact: bool, allow_extra: bool
+        self,
+        paths: list[str],
+        min_bytes: int,
+        exact: bool,
+        allow_extra: bool,
+        progress: Callable[[], None] | None = None,
     ) -> tuple[bytes, str | None]:
-        """The weight bytes, their size checked against the specs as a folder's files are."""
+        """The weight bytes, their size checked against the specs as a folder's files are
+        (no files: `progress` is never called, as TF.js's fromMemory reports none)."""
         data = self._data or b""
         total, extra = len(data), None
         if total < min_bytes or (exact and total != min_bytes):

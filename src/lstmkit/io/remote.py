@@ -21,6 +21,7 @@ from __future__ import annotations
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 from .errors import ModelFormatError
@@ -105,9 +106,15 @@ class HttpSource:
         return url
 
     def read_group(
-        self, paths: list[str], min_bytes: int, exact: bool, allow_extra: bool
+        self,
+        paths: list[str],
+        min_bytes: int,
+        exact: bool,
+        allow_extra: bool,
+        progress: Callable[[], None] | None = None,
     ) -> tuple[bytes, str | None]:
-        """One group's bytes, read up to what the manifest declares (see handlers.read_group)."""
+        """One group's bytes, read up to what the manifest declares (see handlers.read_group);
+        `progress` is called when a file's response arrives and when its bytes are read."""
         urls = [self.weight_url(p) for p in paths]
         chunks: list[bytes] = []
         sizes: list[int] = []
@@ -116,8 +123,13 @@ class HttpSource:
         for url in urls:
             if want == 0 and (allow_extra or more):
                 sizes.append(0)
+                if progress is not None:
+                    progress()
+                    progress()
                 continue
-            data, file_more = self._get(url, want)
+            data, file_more = self._get(url, want, opened=progress)
+            if progress is not None:
+                progress()
             chunks.append(data)
             sizes.append(len(data) + (1 if file_more else 0))
             want -= len(data)
@@ -136,7 +148,13 @@ class HttpSource:
             return b"".join(chunks), problem
         return b"".join(chunks), None
 
-    def _get(self, url: str, limit: int, refuse_larger: bool = False) -> tuple[bytes, bool]:
+    def _get(
+        self,
+        url: str,
+        limit: int,
+        refuse_larger: bool = False,
+        opened: Callable[[], None] | None = None,
+    ) -> tuple[bytes, bool]:
         """At most `limit` bytes of `url`, and whether it holds more (with `refuse_larger`,
         a Content-Length above `limit` returns at once, before any byte is read)."""
         request = urllib.request.Request(url, headers=self.headers)
@@ -146,6 +164,8 @@ class HttpSource:
                 declared = int(length) if length and length.isdigit() else None
                 if refuse_larger and declared is not None and declared > limit:
                     return b"", True
+                if opened is not None:
+                    opened()
                 out = bytearray()
                 while len(out) < limit:
                     chunk = response.read(min(_CHUNK, limit - len(out)))

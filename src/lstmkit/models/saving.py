@@ -243,7 +243,8 @@ def load_layers_model(
     in the files must have a variable, every variable a weight, and the weight files hold
     exactly the bytes the manifest lists; False loads what matches, keeps the initial values
     of the rest and reads only the listed bytes, as TF.js does), `requestInit` (its `headers`
-    are sent over http), `onProgress` (called with 1.0 once loaded).
+    are sent over http), `onProgress` (TF.js's fractions: two steps per weight file, found and
+    read; 1.0 once loaded when there are no weight files).
 
     Accepts the tfjs-node, browser-download and converter layouts, quantized weights, shards,
     the converter's `model_config` wrapper and Keras 2 weight names. Anything wrong with the
@@ -265,26 +266,19 @@ def load_layers_model(
                 "Cannot proceed with model loading because the IOHandler provided does not "
                 "have the `load` method implemented."
             )
-        model = _load(memory.MemorySource(_async.run(load())), strict)
-        on_progress = opts.get("on_progress")
-        if callable(on_progress):
-            on_progress(1.0)
-        return model
+        return _load(memory.MemorySource(_async.run(load())), strict, opts.get("on_progress"))
     target = router.load_target(path)
     if isinstance(target, router.HTTPHandler):
-        http_opts = {**target.options, **opts}
+        handler_opts = merge_options("tf.io.http", target.options, {}, _LOAD_OPTIONS, _LOAD_IGNORED)
+        http_opts = {**handler_opts, **opts}
         strict = bool(http_opts.get("strict", strict))
         src: Any = remote.source(target.url, http_opts)
     else:
         src = handlers.FolderSource(target)
-    model = _load(src, strict)
-    on_progress = opts.get("on_progress")
-    if callable(on_progress):
-        on_progress(1.0)
-    return model
+    return _load(src, strict, opts.get("on_progress"))
 
 
-def _load(src: Any, strict: bool) -> LayersModel:
+def _load(src: Any, strict: bool, on_progress: Any = None) -> LayersModel:
     json_path = src.location
     doc = model_json.loads(src.read_model_json(), json_path)
     if not isinstance(doc, dict):
@@ -293,7 +287,7 @@ def _load(src: Any, strict: bool) -> LayersModel:
     if not isinstance(topology, dict):
         raise ModelFormatError(json_path, "'modelTopology' is missing or not an object.")
     groups = weights.parse_manifest(doc.get("weightsManifest"), json_path)
-    tensors = _read_weights(src, groups, strict)
+    tensors = _read_weights(src, groups, strict, on_progress if callable(on_progress) else None)
     model_values = {s.key: v for s, v in tensors if s.group != "optimizer"}
     optimizer_values = [(s.key, v) for s, v in tensors if s.group == "optimizer"]
     has_weights = doc.get("weightsManifest") is not None
@@ -312,16 +306,59 @@ def _load(src: Any, strict: bool) -> LayersModel:
         if not isinstance(meta, dict):
             raise ModelFormatError(json_path, "'userDefinedMetadata' must be an object.")
         model.user_defined_metadata = meta
+    if callable(on_progress) and not any(g.paths for g in groups):
+        on_progress(1.0)  # no weight files to report on: done
     return model
 
 
-def _read_weights(src: Any, groups: list[weights.WeightGroup], strict: bool) -> list:
-    """The decoded tensors of every group; a non-strict load reads only the listed bytes."""
+def load_weights_from_manifest(model: LayersModel, manifest: Any, path_prefix: Any) -> None:
+    """TF.js's `modelFromJSON({modelTopology, weightsManifest, pathPrefix})` weights
+    (`io.loadWeights`): the model's weights, by their original names, from the files the
+    manifest lists under `path_prefix` (a folder, `file://` or an `http(s)://` prefix); a
+    weight of the model missing from the manifest is TF.js's error, the rest is a strict load.
+    """
+    prefix = "." if path_prefix is None else path_prefix
+    if isinstance(prefix, str) and router.scheme_of(prefix) in ("http", "https"):
+        src: Any = remote.source(prefix.rstrip("/") + "/model.json")
+    else:
+        folder = router.strip_file_scheme(router.save_path(prefix, "tf.models.modelFromJSON"))
+        src = handlers.FolderSource(Path(folder) / handlers.MODEL_JSON)
+    groups = weights.parse_manifest(manifest, src.location)
+    wanted = [w.original_name for w in model.weights]
+    listed = [spec.key for group in groups for spec in group.specs]
+    missing = [name for name in wanted if name not in listed]
+    if missing:
+        raise ValueError(
+            f"Could not find weights in manifest with names: {', '.join(missing)}. \n"
+            f"Manifest JSON has weights with names: {', '.join(listed)}."
+        )
+    needed = [g for g in groups if any(spec.key in wanted for spec in g.specs)]
+    values = {s.key: v for s, v in _read_weights(src, needed, True) if s.key in wanted}
+    _assign(model, values, True, src.location)
+
+
+def _read_weights(
+    src: Any, groups: list[weights.WeightGroup], strict: bool, on_progress: Any = None
+) -> list:
+    """The decoded tensors of every group; a non-strict load reads only the listed bytes.
+
+    `on_progress(fraction)` follows TF.js's `loadWeightsAsArrayBuffer`: each weight file
+    counts two steps, found (its response or size known) and read, and after each step the
+    fraction of the steps done is reported, ending at 1 once the last file is read."""
+    progress = None
+    if on_progress is not None:
+        total = 2 * sum(len(g.paths) for g in groups)
+        done = [0]
+
+        def progress() -> None:
+            done[0] += 1
+            if total:
+                on_progress(min(done[0], total) / total)
+
     out = []
     for group in groups:
-        data, _extra = src.read_group(
-            group.paths, group.min_bytes, not group.has_strings, not strict
-        )
+        args = (group.paths, group.min_bytes, not group.has_strings, not strict)
+        data, _extra = src.read_group(*args, progress) if progress else src.read_group(*args)
         out += weights.decode_group(group, data, src.location, allow_extra=not strict)
     return out
 

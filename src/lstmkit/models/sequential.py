@@ -53,6 +53,19 @@ class Sequential(LayersModel):
                 f"Sequential.add() expects a layer (e.g. tf.layers.dense(...)), got "
                 f"{type(layer).__name__}."
             )
+        if isinstance(layer, LayersModel):  # TF.js: a model as a layer has one output, one input
+            if len(layer.outputs) != 1:
+                raise ValueError(
+                    "All layers in a Sequential model should have a single output tensor. For "
+                    f"multi-output layers, use the functional API. ({layer.name} has "
+                    f"{len(layer.outputs)} outputs.)"
+                )
+            if len(layer.inputs) != 1:
+                raise ValueError(
+                    "All layers in a Sequential model should have a single input tensor. For "
+                    f"multi-input layers, use the functional API. ({layer.name} has "
+                    f"{len(layer.inputs)} inputs.)"
+                )
         if isinstance(layer, InputLayer):
             if self._stack or self.outputs:
                 raise ValueError("Sequential.add(): an InputLayer can only come first.")
@@ -89,8 +102,21 @@ class Sequential(LayersModel):
                     f"{layer.name} has {len(out)}. Use the functional API (tf.model) instead."
                 )
             out = out[0]
+        if any(d is not None and d < 0 for d in out.shape):  # TF.js's checkShape
+            raise ValueError(
+                f"Negative dimension size caused by adding layer {layer.name} with input shape "
+                f"[{','.join('null' if d is None else str(d) for d in self.outputs[0].shape)}]"
+            )
         self._stack.append(layer)
         self._init_graph(self.inputs[0], out)
+
+    def _check_compiled(self, what: str) -> None:
+        """TF.js's Sequential refuses fit/evaluate before compile with its own words."""
+        if self.optimizer is None:
+            raise ValueError(
+                f"The model needs to be compiled before being used ({what}): call "
+                "model.compile(optimizer='adam', loss='meanSquaredError') first."
+            )
 
     def pop(self) -> None:
         """Remove the last layer."""

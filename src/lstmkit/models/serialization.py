@@ -111,10 +111,10 @@ def _functional(config: dict[str, Any]) -> LayersModel:
     pending: list[tuple[Layer, list]] = []
     for entry in config.get("layers", []):
         layer = _deserialize(entry)
-        name = entry.get("name", layer.name)
+        name = entry.get("name", layer.name)  # TF.js keys the graph by the entry's name
         layers[name] = layer
         for node in _either(entry, "inbound_nodes"):
-            pending.append((layer, _node_refs(node)))
+            pending.append((layer, name, _node_refs(node)))
     outputs: dict[tuple[str, int], Any] = {}
     for name, layer in layers.items():
         if isinstance(layer, InputLayer):
@@ -122,7 +122,7 @@ def _functional(config: dict[str, Any]) -> LayersModel:
     while pending:
         progressed = False
         for item in list(pending):
-            layer, refs = item
+            layer, name, refs = item
             try:
                 args = [outputs[_node_key(layers, r)][r[2]] for r in refs]
             except (KeyError, IndexError):
@@ -135,13 +135,11 @@ def _functional(config: dict[str, Any]) -> LayersModel:
                 # TF.js's standardizeArgs: an RNN's extra inputs are its initial state
                 args, kwargs = args[:1], {**kwargs, "initial_state": args[1:]}
             out = layer.apply(args if len(args) > 1 else args[0], **kwargs)
-            outputs[(layer.name, len(layer._inbound_nodes) - 1)] = (
-                out if isinstance(out, list) else [out]
-            )
+            outputs[(name, len(layer._inbound_nodes) - 1)] = out if isinstance(out, list) else [out]
             pending.remove(item)
             progressed = True
         if not progressed:
-            missing = sorted({r[0] for _, refs in pending for r in refs if r[0] not in layers})
+            missing = sorted({r[0] for _, _, refs in pending for r in refs if r[0] not in layers})
             raise ValueError(
                 "Model config: cannot connect the layers"
                 + (f"; unknown inbound layers {missing}." if missing else " (a cycle?).")
