@@ -40,7 +40,9 @@ def model_from_json(
     """TF.js's `tf.models.modelFromJSON(modelAndWeightsConfig, customObjects?)`: a model from
     its topology, `{modelTopology: ...}` (TF.js's ModelAndWeightsConfig; the weights keep their
     initial values, as TF.js without a `pathPrefix`) or the topology itself, as a dict or a JSON
-    string. Layer classes in `custom_objects` are registered first."""
+    string. With a `weightsManifest` the weights are read from the files it lists under
+    `pathPrefix` (a folder, default '.', or an http(s) prefix), as TF.js fetches them. Layer
+    classes in `custom_objects` are registered first."""
     import json
 
     from ..layers.base import Layer
@@ -53,14 +55,19 @@ def model_from_json(
     config = model_and_weights_config
     if isinstance(config, str):
         config = json.loads(config)
-    if isinstance(config, dict):
-        for key in ("modelTopology", "model_topology"):
-            if key in config:
-                config = config[key]
-                break
+    manifest = path_prefix = None
+    if isinstance(config, dict) and ("modelTopology" in config or "model_topology" in config):
+        manifest = config.get("weightsManifest", config.get("weights_manifest"))
+        path_prefix = config.get("pathPrefix", config.get("path_prefix"))
+        config = config.get("modelTopology", config.get("model_topology"))
     if isinstance(config, str):
         config = json.loads(config)
-    return model_from_config(config)
+    made = model_from_config(config)
+    if manifest is not None:  # TF.js loads the listed weights from pathPrefix
+        from .saving import load_weights_from_manifest
+
+        load_weights_from_manifest(made, manifest, path_prefix)
+    return made
 
 
 modelFromJSON = model_from_json  # noqa: N816  (TF.js's name)
