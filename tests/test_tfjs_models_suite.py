@@ -544,6 +544,7 @@ def test_from_memory_checks_as_a_folder():
         (saved["weightData"] + b"\0" * 4, "extra bytes"),
         (np.zeros(3, np.float32), "dtype uint8"),
         ("abc", "must be bytes"),
+        (memoryview(bytes(2 * n))[::2], "not a contiguous buffer"),
     ]:
         with pytest.raises(ModelFormatError, match=words) as e:
             tf.loadLayersModel(tf.io.fromMemory({**saved, "weightData": data}))
@@ -3288,3 +3289,19 @@ def test_load_attention_model():
     c = tf.randomNormal([2, 64])
     output = model.predict([x, s, c])
     assert len(output) == 10
+
+
+def test_http_handler_load_options_apply(server):
+    # tf.io.http(url, {onProgress, strict, requestInit}): the handler's LoadOptions are used
+    base, root, log = server
+    write_files(root / "m", dense6_files())
+    fractions = []
+    handler = tf.io.http(
+        f"{base}/m/model.json",
+        {"onProgress": fractions.append, "requestInit": {"headers": {"x-k": "v"}}},
+    )
+    check_dense6(tf.loadLayersModel(handler))
+    assert fractions == [0.25, 0.5, 0.75, 1]
+    assert all({k.lower(): v for k, v in h.items()}.get("x-k") == "v" for _, h in log)
+    with pytest.raises(ValueError, match="weightPathPrefx"):
+        tf.loadLayersModel(tf.io.http(f"{base}/m/model.json", {"weightPathPrefx": "x"}))

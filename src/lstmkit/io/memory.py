@@ -173,7 +173,7 @@ def with_save_handler_sync(save_handler: Callable[[dict[str, Any]], Any]) -> Mem
 def weight_data_bytes(data: Any, where: str = LOCATION) -> bytes:
     """The bytes of TF.js's `WeightData`: one buffer or a list of them, concatenated."""
     parts = data if isinstance(data, (list, tuple)) else [data]
-    views = []
+    views: list[bytes | memoryview] = []
     for i, part in enumerate(parts):
         label = "weightData" if part is data else f"weightData[{i}]"
         if isinstance(part, np.ndarray):
@@ -190,7 +190,13 @@ def weight_data_bytes(data: Any, where: str = LOCATION) -> bytes:
                 f"{label} must be bytes (an ArrayBuffer: bytes, bytearray, memoryview or a "
                 f"uint8 NumPy array) or a list of them, got {type(part).__name__}.",
             )
-        views.append(part if isinstance(part, bytes) else memoryview(cast(Any, part)).cast("B"))
+        if isinstance(part, bytes):
+            views.append(part)
+            continue
+        try:
+            views.append(memoryview(cast(Any, part)).cast("B"))
+        except TypeError as e:  # e.g. a strided (non-contiguous) memoryview
+            raise ModelFormatError(where, f"{label}: not a contiguous buffer ({e}).") from None
     return b"".join(views)
 
 

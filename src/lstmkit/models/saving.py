@@ -270,9 +270,9 @@ def load_layers_model(
     target = router.load_target(path)
     if isinstance(target, router.HTTPHandler):
         handler_opts = merge_options("tf.io.http", target.options, {}, _LOAD_OPTIONS, _LOAD_IGNORED)
-        http_opts = {**handler_opts, **opts}
-        strict = bool(http_opts.get("strict", strict))
-        src: Any = remote.source(target.url, http_opts)
+        opts = {**handler_opts, **opts}  # tf.io.http's own LoadOptions, the call's win
+        strict = bool(opts.get("strict", True))
+        src: Any = remote.source(target.url, opts)
     else:
         src = handlers.FolderSource(target)
     return _load(src, strict, opts.get("on_progress"))
