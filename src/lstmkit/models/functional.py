@@ -27,6 +27,22 @@ from ..tensor import Tensor
 from .training import TrainingMixin
 
 
+def node_arguments(
+    node: Any, values: dict[int, Any], mask_of: dict[int, Any]
+) -> tuple[Any, dict[str, Any], Any]:
+    """A graph node's call: its inputs, keywords (with `mask` when any input has one) and the
+    input mask, read from the values and masks computed so far (keyed by symbolic id)."""
+    structure = getattr(node, "structure", node.inputs)
+    args = _substitute(structure, values)
+    kwargs = _substitute(node.kwargs, values)
+    in_mask = _substitute(structure, mask_of)
+    if isinstance(in_mask, list) and all(m is None for m in _flat(in_mask)):
+        in_mask = None
+    if in_mask is not None:
+        kwargs["mask"] = in_mask
+    return args, kwargs, in_mask
+
+
 def _substitute(structure: Any, values: dict[int, Any]) -> Any:
     """`structure` with every SymbolicTensor replaced by its value."""
     if isinstance(structure, SymbolicTensor):
@@ -444,14 +460,7 @@ class LayersModel(TrainingMixin, Layer):
             layer = node.layer
             if isinstance(layer, InputLayer):
                 continue
-            structure = getattr(node, "structure", node.inputs)
-            args = _substitute(structure, values)
-            kwargs = _substitute(node.kwargs, values)
-            in_mask = _substitute(structure, mask_of)
-            if isinstance(in_mask, list) and all(m is None for m in _flat(in_mask)):
-                in_mask = None
-            if in_mask is not None:
-                kwargs["mask"] = in_mask
+            args, kwargs, in_mask = node_arguments(node, values, mask_of)
             if isinstance(layer, LayersModel):  # outputs and masks from one run
                 layer._assert_not_disposed()
                 sub_outs, sub_masks = layer.run_graph(args, training=training, masks=in_mask)

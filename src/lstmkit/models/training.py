@@ -428,7 +428,7 @@ class TrainingMixin(FitMixin):
         `feed`, in inference mode, masks passed along as the model's call passes them."""
         from ..layers.base import Layer
         from ..layers.input_layer import InputLayer
-        from .functional import _flat, _substitute
+        from .functional import node_arguments
 
         values: dict[int, Any] = {}
         mask_of: dict[int, Any] = {}
@@ -439,14 +439,7 @@ class TrainingMixin(FitMixin):
             layer = node.layer
             if isinstance(layer, InputLayer):
                 continue
-            structure = getattr(node, "structure", node.inputs)
-            args = _substitute(structure, values)
-            kwargs = _substitute(node.kwargs, values)
-            in_mask = _substitute(structure, mask_of)
-            if isinstance(in_mask, list) and all(m is None for m in _flat(in_mask)):
-                in_mask = None
-            if in_mask is not None:
-                kwargs["mask"] = in_mask
+            args, kwargs, in_mask = node_arguments(node, values, mask_of)
             out = layer.apply(args, **kwargs)
             if (
                 in_mask is None

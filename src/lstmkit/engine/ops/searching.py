@@ -7,7 +7,6 @@ at once: a Tensor (and the list `setdiff1dAsync` gives) can be awaited as TF.js 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -16,37 +15,16 @@ from ..._async import ReadyList
 from ...tensor import Tensor
 from ._common import _axes, _t
 from .scatter_gather import int_operand
+from .selection import ValuesAndIndices
 from .shape import gather, reshape
 
 
-class Unique:
+class Unique(ValuesAndIndices):
     """What `unique` returns: TF.js's `{values, indices}`; read `r.values`, `r['indices']` or
     unpack `values, indices = tf.unique(x)`."""
 
-    __slots__ = ("values", "indices")
-
-    def __init__(self, values: Tensor, indices: Tensor):
-        self.values = values
-        self.indices = indices
-
-    def __getitem__(self, key: str | int) -> Tensor:
-        if key in ("values", 0):
-            return self.values
-        if key in ("indices", 1):
-            return self.indices
-        raise KeyError(f"unique result: no {key!r}; it holds 'values' and 'indices'.")
-
-    def keys(self) -> tuple[str, str]:
-        return ("values", "indices")
-
-    def __iter__(self) -> Iterator[Tensor]:
-        return iter((self.values, self.indices))
-
-    def __len__(self) -> int:
-        return 2
-
-    def __repr__(self) -> str:
-        return f"Unique(values={self.values.tolist()}, indices={self.indices.tolist()})"
+    __slots__ = ()
+    _op = "unique"
 
 
 def _key(v: Any) -> Any:

@@ -13,14 +13,15 @@ from .. import tape
 from ._common import _t
 
 
-class TopK:
-    """What `topk` returns: TF.js's `{values, indices}`.
+class ValuesAndIndices:
+    """TF.js's `{values, indices}` results (`topk`, `unique`).
 
-    Read it as TF.js does (`r.values`, `r.indices`), as a dict (`r['values']`) or unpack it
+    Read one as TF.js does (`r.values`, `r.indices`), as a dict (`r['values']`) or unpack it
     (`values, indices = tf.topk(x, 2)`).
     """
 
     __slots__ = ("values", "indices")
+    _op = "result"
 
     def __init__(self, values: Tensor, indices: Tensor):
         self.values = values
@@ -31,7 +32,7 @@ class TopK:
             return self.values
         if key in ("indices", 1):
             return self.indices
-        raise KeyError(f"topk result: no {key!r}; it holds 'values' and 'indices'.")
+        raise KeyError(f"{self._op} result: no {key!r}; it holds 'values' and 'indices'.")
 
     def keys(self) -> tuple[str, str]:
         return ("values", "indices")
@@ -43,7 +44,16 @@ class TopK:
         return 2
 
     def __repr__(self) -> str:
-        return f"TopK(values={self.values.tolist()}, indices={self.indices.tolist()})"
+        return (
+            f"{type(self).__name__}(values={self.values.tolist()}, indices={self.indices.tolist()})"
+        )
+
+
+class TopK(ValuesAndIndices):
+    """What `topk` returns: TF.js's `{values, indices}`."""
+
+    __slots__ = ()
+    _op = "topk"
 
 
 def topk(x: Any, k: int = 1, sorted: bool = True) -> TopK:
