@@ -3280,9 +3280,8 @@ def test_load_attention_model():
     assert len(model.outputs) == 10
     for output in model.outputs:
         assert list(output.shape) == [None, 11]
-    # TF.js compares convertTsToPythonic(model.getConfig()): lstmkit's getConfig() already holds
-    # the pythonic keys and values (camelCase keys answer too), so it is compared as it is
-    config = json.loads(json.dumps(model.getConfig()))
+    # TF.js compares convertTsToPythonic(model.getConfig()) with the file's config
+    config = tf.serialization.convertTsToPythonic(json.loads(json.dumps(model.getConfig())))
     assert config == ATTENTION_TOPOLOGY["model_config"]["config"]
     x = tf.randomNormal([2, 30, 38])
     s = tf.randomNormal([2, 64])

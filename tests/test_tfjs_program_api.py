@@ -12,16 +12,22 @@ import lstmkit as tf
 from lstmkit.unavailable import NAMESPACES, TOP_LEVEL, NotInLstmkitError
 
 
-def test_get_config_answers_tfjs_camel_case_keys():
+def test_get_config_is_tfjs_form_and_answers_snake_case_keys_too():
     lstm = tf.layers.lstm({"units": 3, "inputShape": [2, 4], "returnSequences": True})
-    config = lstm.getConfig()
-    assert config["recurrentActivation"] == config["recurrent_activation"] == "hard_sigmoid"
+    config = lstm.getConfig()  # TF.js's form: camelCase keys and values
+    assert config["recurrentActivation"] == config["recurrent_activation"] == "hardSigmoid"
     assert config["kernelInitializer"]["className"] == "VarianceScaling"
-    assert "returnSequences" in config and config.get("goBackwards") is False
+    assert config["kernelInitializer"]["config"]["mode"] == "fanAvg"
+    assert "return_sequences" in config and config.get("go_backwards") is False
     assert config.get("noSuchKey", 5) == 5
     with pytest.raises(KeyError):
         config["noSuchKey"]
-    assert json.loads(json.dumps(config)) == lstm.get_config()  # stored keys unchanged
+    assert lstm.get_config()["recurrent_activation"] == "hard_sigmoid"  # Keras's form
+    # TF.js's own round trip: convertTsToPythonic(getConfig()) is the file's config
+    ts = json.loads(json.dumps(config))
+    assert tf.serialization.convertTsToPythonic(ts) == lstm.get_config()
+    again = tf.layers.lstm(ts)
+    assert again.get_config() == {**lstm.get_config(), "name": again.name}
     model = tf.sequential([lstm])
     assert model.getConfig()["layers"][0]["className"] == "LSTM"
     wrapper = tf.layers.bidirectional({"layer": tf.layers.gru({"units": 2}), "inputShape": [3, 2]})

@@ -682,9 +682,9 @@ def test_serialization_cell_get_config(kind):
     # TF.js: '<SimpleRNN|GRU|LSTM> Serialization' > '<Kind>Cell.getConfig' > 'should return the
     # expected values'
     cell = CELL_FACTORIES[kind](_cell_config(kind))
-    config = dict(cell.getConfig())
-    dropout, recurrent_dropout = config.pop("dropout"), config.pop("recurrent_dropout")
-    assert config == ts_to_pythonic(_expected_cell_config_prime(kind))
+    config = dict(cell.getConfig())  # TF.js's form: camelCase keys and values
+    dropout, recurrent_dropout = config.pop("dropout"), config.pop("recurrentDropout")
+    assert config == _expected_cell_config_prime(kind)
     to_close(dropout, 0.1)
     to_close(recurrent_dropout, 0.2)
 
@@ -703,8 +703,8 @@ def test_serialization_layer_get_config(kind):
         "inputLength": 8,
     }
     layer = FACTORIES[kind]({**_cell_config(kind), "name": "layer_1", **rnn_options})
-    config = dict(layer.getConfig())
-    dropout, recurrent_dropout = config.pop("dropout"), config.pop("recurrent_dropout")
+    config = dict(layer.getConfig())  # TF.js's form: camelCase keys and values
+    dropout, recurrent_dropout = config.pop("dropout"), config.pop("recurrentDropout")
     expected = {
         **_expected_cell_config_prime(kind),
         "name": "layer_1",
@@ -714,7 +714,7 @@ def test_serialization_layer_get_config(kind):
         "unroll": True,
         "goBackwards": True,
     }
-    assert config == ts_to_pythonic(expected)
+    assert config == expected
     to_close(dropout, 0.1)
     to_close(recurrent_dropout, 0.2)
 

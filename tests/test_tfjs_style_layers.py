@@ -22,7 +22,7 @@ def test_layer_methods_and_attributes_in_both_spellings():
     assert layer.batchInputShape == (None, 4, 2)
     assert layer.getClassName() == layer.get_class_name() == "LSTM"
     assert layer.countParams() == layer.count_params() == 4 * (2 * 3 + 3 * 3 + 3)
-    assert layer.getConfig() == layer.get_config()
+    assert layer.getConfig() == tf.serialization.convertPythonicToTs(layer.get_config())
     assert layer.computeOutputShape([None, 4, 2]) == (None, 4, 3)
     assert layer.outputShape == (None, 4, 3) and layer.inputShape == (None, 4, 2)
     assert len(layer.trainableWeights) == 3 and layer.nonTrainableWeights == []

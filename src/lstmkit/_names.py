@@ -111,3 +111,50 @@ def _both(value: Any) -> Any:
     if type(value) is list and any(type(v) is dict for v in value):
         return [_both(v) for v in value]
     return value
+
+
+def _io_name(key: str | None, index: int, value: Any) -> bool:
+    return (
+        key in ("inboundNodes", "outputLayers", "inputLayers")
+        and index == 0
+        and isinstance(value, str)
+    )
+
+
+def pythonic_to_ts(value: Any, key: str | None = None) -> Any:
+    """TF.js's `convertPythonicToTs` (serialization_utils.ts): a config as files store it
+    (snake_case keys and string values) in TF.js's form (camelCase), names left alone."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        return to_camel_case(value)
+    if isinstance(value, (list, tuple)):
+        return [v if _io_name(key, i, v) else pythonic_to_ts(v, key) for i, v in enumerate(value)]
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if k == "name" and isinstance(v, str):
+                out[k] = v
+            else:
+                out[to_camel_case(k)] = pythonic_to_ts(v, to_camel_case(k))
+        return out
+    return value
+
+
+def ts_to_pythonic(value: Any, key: str | None = None) -> Any:
+    """TF.js's `convertTsToPythonic`: a TF.js-form config as files store it."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        return to_snake_case(value)
+    if isinstance(value, (list, tuple)):
+        return [v if _io_name(key, i, v) else ts_to_pythonic(v, key) for i, v in enumerate(value)]
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if k in ("name", "className") and isinstance(v, str):
+                out[to_snake_case(k)] = v
+            else:
+                out[to_snake_case(k)] = ts_to_pythonic(v, k)
+        return out
+    return value

@@ -1,4 +1,6 @@
-"""`tf.serialization`: TF.js's `registerClass` for a program's own layer classes.
+"""`tf.serialization`: TF.js's `registerClass` for a program's own layer classes, and the
+config converters TF.js's tests and programs use (`convertPythonicToTs`: a file's config in
+TF.js's `getConfig()` form; `convertTsToPythonic`: back).
 
     class Antirectifier(tf.layers.Layer):
         class_name = "Antirectifier"
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from ._names import pythonic_to_ts, ts_to_pythonic
 from .layers.base import Layer
 from .layers.registry import register_class as _register_layer
 from .layers.registry import unregister_class
@@ -37,5 +40,15 @@ def register_class(cls: T) -> T:
 
 
 registerClass = register_class  # noqa: N816 (TF.js's name)
+convertPythonicToTs = pythonic_to_ts  # noqa: N816 (TF.js's name)
+convertTsToPythonic = ts_to_pythonic  # noqa: N816 (TF.js's name)
 
-__all__ = ["registerClass", "register_class", "unregister_class"]
+__all__ = [
+    "convertPythonicToTs",
+    "convertTsToPythonic",
+    "pythonic_to_ts",
+    "registerClass",
+    "register_class",
+    "ts_to_pythonic",
+    "unregister_class",
+]

@@ -25,7 +25,13 @@ import numpy as np
 from .. import constraints as constraints_mod
 from .. import initializers as initializers_mod
 from .. import regularizers as regularizers_mod
-from .._names import BothSpellings, add_camel_case_aliases, to_camel_case, to_snake_case
+from .._names import (
+    BothSpellings,
+    add_camel_case_aliases,
+    pythonic_to_ts,
+    to_camel_case,
+    to_snake_case,
+)
 from ..engine.api import Variable
 from ..tensor import Tensor, as_tensor
 from . import registry, tfjs_style
@@ -957,9 +963,11 @@ _NOT_ALIASED: frozenset[str] = frozenset()
 
 
 def _config_in_both_spellings(klass: type) -> None:
-    """`getConfig()` (TF.js's spelling) answers TF.js's camelCase keys too: where the class's
-    `getConfig` is the alias of its own `get_config`, it returns a `BothSpellings` dict. A
-    class that writes its own `getConfig` (the TF.js way) keeps it as written."""
+    """`getConfig()` (TF.js's spelling) gives TF.js's form of the config, as TF.js's own
+    `getConfig()` does: `convertPythonicToTs(get_config())` (camelCase keys and string values,
+    'hardSigmoid', 'channelsFirst'), in a `BothSpellings` dict so snake_case keys answer too.
+    `get_config()` stays Keras's and the files' form. A class that writes its own `getConfig`
+    (the TF.js way) keeps it as written."""
     own = klass.__dict__
     get_config = own.get("get_config")
     written_as_keras = getattr(get_config, "__name__", "") == "get_config"
@@ -968,10 +976,10 @@ def _config_in_both_spellings(klass: type) -> None:
         def getConfig(self: Any) -> dict[str, Any]:  # noqa: N802  (TF.js's name)
             # this class's own get_config (a subclass's TF.js-style getConfig may call
             # super().getConfig(), and its get_config is that very getConfig)
-            return BothSpellings(get_config(self))
+            return BothSpellings(pythonic_to_ts(get_config(self)))
 
         getConfig.__doc__ = (get_config.__doc__ or "") + (
-            "\n\n(TF.js's spelling: the keys also answer in camelCase.)"
+            "\n\n(TF.js's form: camelCase keys and values; snake_case keys answer too.)"
         )
         klass.getConfig = getConfig  # type: ignore[attr-defined]
 
