@@ -24,34 +24,8 @@ from ..layers.base import (
 )
 from ..layers.input_layer import InputLayer
 from ..tensor import Tensor
+from .nodes import node_arguments
 from .training import TrainingMixin
-
-
-def node_arguments(
-    node: Any, values: dict[int, Any], mask_of: dict[int, Any]
-) -> tuple[Any, dict[str, Any], Any]:
-    """A graph node's call: its inputs, keywords (with `mask` when any input has one) and the
-    input mask, read from the values and masks computed so far (keyed by symbolic id)."""
-    structure = getattr(node, "structure", node.inputs)
-    args = _substitute(structure, values)
-    kwargs = _substitute(node.kwargs, values)
-    in_mask = _substitute(structure, mask_of)
-    if isinstance(in_mask, list) and all(m is None for m in _flat(in_mask)):
-        in_mask = None
-    if in_mask is not None:
-        kwargs["mask"] = in_mask
-    return args, kwargs, in_mask
-
-
-def _substitute(structure: Any, values: dict[int, Any]) -> Any:
-    """`structure` with every SymbolicTensor replaced by its value."""
-    if isinstance(structure, SymbolicTensor):
-        return values[id(structure)]
-    if isinstance(structure, (list, tuple)):
-        return [_substitute(s, values) for s in structure]
-    if isinstance(structure, dict):
-        return {k: _substitute(v, values) for k, v in structure.items()}
-    return structure
 
 
 class LayersModel(TrainingMixin, Layer):

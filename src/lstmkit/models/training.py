@@ -25,6 +25,7 @@ from ..tensor import Tensor
 from ..tensor_buffer import AwaitableFloat
 from . import data as data_mod
 from .fitting import FitMixin
+from .nodes import node_arguments
 from .step_result import StepResult
 
 
@@ -428,7 +429,6 @@ class TrainingMixin(FitMixin):
         `feed`, in inference mode, masks passed along as the model's call passes them."""
         from ..layers.base import Layer
         from ..layers.input_layer import InputLayer
-        from .functional import node_arguments
 
         values: dict[int, Any] = {}
         mask_of: dict[int, Any] = {}

@@ -12,14 +12,14 @@ This module does not import `base` (base imports it); it only sees classes hande
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from .fields import js_number
 
-if TYPE_CHECKING:
-    from .base import Optimizer
-
-T = TypeVar("T", bound="Optimizer")
+# optimizers.base.Optimizer, by name only: base imports this module, so this one must not
+# import base, not even for type checkers (no cycle, also not a type-only one)
+Optimizer = Any
+T = TypeVar("T")
 
 CLASSES: dict[str, type[Optimizer]] = {}
 """Every registered optimizer class by its TF.js `class_name`, in registration order."""
@@ -99,7 +99,7 @@ def _make_factory(cls: type[T], name: str) -> Callable[..., T]:
         return cls(*args, **kwargs)
 
     args = []
-    for f in cls.fields:
+    for f in getattr(cls, "fields"):  # noqa: B009  (T is any class here: see Optimizer above)
         if f.required:
             args.append(f.key)
         else:
