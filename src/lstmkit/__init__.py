@@ -43,8 +43,8 @@ from .engine import (
 )
 from .engine.ops import *  # noqa: F403  (the op functions, TF.js style: tf.matmul, tf.sigmoid)
 from .engine.ops import __all__ as _op_names
-from .layers.base import InputSpec, SymbolicTensor
 from .layers.input_layer import Input, input
+from .layers.topology import InputSpec, SymbolicTensor
 from .models import LayersModel, Model, Sequential, model, sequential
 from .models.saving import load_layers_model
 from .models.serialization import models_from_json

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import unavailable
 from .advanced_activations import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
-from .base import Layer, LayerVariable, SymbolicTensor, make_layer
+from .base import Layer, LayerVariable, make_layer
 from .convolutional import Conv1D
 from .core import (
     Activation,
@@ -56,6 +56,7 @@ from .recurrent import (
 )
 from .registry import CLASSES, factory_names, register_class, unregister_class
 from .serialization import deserialize, serialize
+from .topology import SymbolicTensor
 from .wrappers import Bidirectional, TimeDistributed
 
 

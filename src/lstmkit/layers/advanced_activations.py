@@ -22,8 +22,9 @@ from typing import Any
 from .. import constraints, initializers, regularizers
 from ..engine import ops
 from ..tensor import Tensor
-from .base import Layer, format_shape
+from .base import Layer
 from .core import constraint_serial, float_input, init_serial, one_input, one_shape, reg_serial
+from .topology import format_shape
 
 
 def _number(layer: Layer, option: str, value: Any, default: float) -> float:

@@ -16,7 +16,7 @@ import numpy as np
 from .._names import to_camel_case
 from ..engine import ops
 from ..tensor import Tensor, as_tensor
-from .base import Layer, Shape, format_shape
+from .base import Layer
 from .core import (
     check_data_format,
     constraint_serial,
@@ -30,6 +30,7 @@ from .core import (
     to_config_enum,
 )
 from .tfjs_style import friendly
+from .topology import Shape, format_shape
 
 PADDINGS = ("valid", "same", "causal")
 

@@ -18,9 +18,10 @@ import numpy as np
 from .. import activations, constraints, initializers, regularizers
 from ..engine import ops
 from ..tensor import Tensor
-from .base import Layer, Shape, format_shape
+from .base import Layer
 from .plans import DensePlan
 from .tfjs_style import positive_int
+from .topology import Shape, format_shape
 
 # -- helpers shared by the layer modules -------------------------------------------------------
 

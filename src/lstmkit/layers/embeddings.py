@@ -15,7 +15,7 @@ import numpy as np
 from .. import constraints, initializers, regularizers
 from ..engine import ops
 from ..tensor import Tensor
-from .base import Layer, Shape, format_shape
+from .base import Layer
 from .core import (
     constraint_serial,
     init_serial,
@@ -24,6 +24,7 @@ from .core import (
     positive_int,
     reg_serial,
 )
+from .topology import Shape, format_shape
 
 
 def _as_list(x: int | Sequence[int | None]) -> list[int | None]:

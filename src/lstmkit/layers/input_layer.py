@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _options
-from .base import InputSpec, Layer, Node, SymbolicTensor, _shape_tuple, make_layer, unique_name
+from .base import Layer, make_layer
+from .topology import InputSpec, Node, SymbolicTensor, _shape_tuple, unique_name
 
 
 class InputLayer(Layer):

@@ -17,7 +17,8 @@ import numpy as np
 
 from ..engine import ops
 from ..tensor import Tensor
-from .base import Layer, Shape, format_shape
+from .base import Layer
+from .topology import Shape, format_shape
 
 
 def _shapes(layer: Layer, input_shape: Any, exactly: int | None = None) -> list[Shape]:

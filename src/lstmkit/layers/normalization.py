@@ -18,8 +18,9 @@ import numpy as np
 from .. import constraints, initializers, regularizers
 from ..engine import ops
 from ..tensor import Tensor, tensor
-from .base import Layer, format_shape
+from .base import Layer
 from .core import constraint_serial, init_serial, one_input, one_shape, reg_serial
+from .topology import format_shape
 
 
 def _normalize(x: Tensor, mean: Any, variance: Any, beta: Any, gamma: Any, eps: float) -> Tensor:

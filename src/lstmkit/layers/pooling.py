@@ -14,7 +14,7 @@ import numpy as np
 
 from ..engine import ops
 from ..tensor import Tensor
-from .base import Layer, Shape
+from .base import Layer
 from .convolutional import (
     check_padding,
     conv_output_length,
@@ -24,6 +24,7 @@ from .convolutional import (
 )
 from .core import one_input, one_shape, to_config_enum
 from .tfjs_style import friendly, positive_int
+from .topology import Shape
 
 
 def _one_int(where: str, name: str, value: Any) -> list[int]:

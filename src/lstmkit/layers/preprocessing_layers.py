@@ -23,9 +23,10 @@ import numpy as np
 from .._precision import float_dtype
 from ..engine import ops
 from ..tensor import Tensor, as_tensor
-from .base import Layer, Shape, format_shape
+from .base import Layer
 from .core import one_input, one_shape
 from .tfjs_style import positive_int
+from .topology import Shape, format_shape
 
 
 def _is_number(value: Any) -> bool:

@@ -10,7 +10,8 @@
   cell: `inputs` is `[x, *states]` and it returns `[output, *new_states]`), or as Keras writes
   it, `call(self, inputs, training=None)` (only the keywords it names), is reached by
   lstmkit's calls, which pass `training`, `mask` and `initial_state` as keywords;
-- `className` (TF.js's static) and `class_name` are the same attribute.
+- `className` (TF.js's static) and `class_name` are the same attribute;
+- `getConfig()` gives TF.js's form of `get_config()` (`config_in_both_spellings`).
 
 Nothing here imports the rest of `layers`: the base hands in what it needs.
 """
@@ -24,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .._names import to_camel_case, to_snake_case
+from .._names import BothSpellings, pythonic_to_ts, to_camel_case, to_snake_case
 
 CONFIG_PARAMETER_NAMES = frozenset({"config", "args", "kwargs", "options", "opts", "params", "cfg"})
 """Names of a constructor's one parameter that mean "TF.js's options object"."""
@@ -231,3 +232,25 @@ def positive_int(layer: str, name: str, value: Any) -> int:
             f"{layer}: Expected {name} to be a positive integer, but got {friendly(value)}."
         )
     return int(value)
+
+
+def config_in_both_spellings(klass: type) -> None:
+    """`getConfig()` (TF.js's spelling) gives TF.js's form of the config, as TF.js's own
+    `getConfig()` does: `convertPythonicToTs(get_config())` (camelCase keys and string values,
+    'hardSigmoid', 'channelsFirst'), in a `BothSpellings` dict so snake_case keys answer too.
+    `get_config()` stays Keras's and the files' form. A class that writes its own `getConfig`
+    (the TF.js way) keeps it as written."""
+    own = klass.__dict__
+    get_config = own.get("get_config")
+    written_as_keras = getattr(get_config, "__name__", "") == "get_config"
+    if get_config is not None and written_as_keras and own.get("getConfig") is get_config:
+
+        def getConfig(self: Any) -> dict[str, Any]:  # noqa: N802  (TF.js's name)
+            # this class's own get_config (a subclass's TF.js-style getConfig may call
+            # super().getConfig(), and its get_config is that very getConfig)
+            return BothSpellings(pythonic_to_ts(get_config(self)))
+
+        getConfig.__doc__ = (get_config.__doc__ or "") + (
+            "\n\n(TF.js's form: camelCase keys and values; snake_case keys answer too.)"
+        )
+        klass.getConfig = getConfig  # type: ignore[attr-defined]

@@ -14,10 +14,11 @@ import numpy as np
 
 from ..engine import ops
 from ..tensor import Tensor
-from .base import Layer, _is_shape_list, format_shape
+from .base import Layer
 from .recurrent import RNN
 from .recurrent.cells import state_sizes
 from .recurrent.loop import check_initial_state
+from .topology import _is_shape_list, format_shape
 
 VALID_BIDIRECTIONAL_MERGE_MODES = ("sum", "mul", "concat", "ave")
 """TF.js's `VALID_BIDIRECTIONAL_MERGE_MODES`; None (or undefined) is valid too: no merge."""

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import _precision
 from ..engine import ops
-from ..layers.base import format_shape
+from ..layers.topology import format_shape
 from ..tensor import Tensor
 
 

@@ -13,16 +13,9 @@ from typing import Any
 import numpy as np
 
 from .. import _options
-from ..layers.base import (
-    Layer,
-    LayerVariable,
-    Node,
-    SymbolicTensor,
-    _flat,
-    format_shape,
-    unique_name,
-)
+from ..layers.base import Layer, LayerVariable
 from ..layers.input_layer import InputLayer
+from ..layers.topology import Node, SymbolicTensor, _flat, format_shape, unique_name
 from ..tensor import Tensor
 from .nodes import node_arguments
 from .training import TrainingMixin

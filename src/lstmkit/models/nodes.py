@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..layers.base import SymbolicTensor, _flat
+from ..layers.topology import SymbolicTensor, _flat
 
 
 def node_arguments(

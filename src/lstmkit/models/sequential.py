@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _options
-from ..layers.base import Layer, SymbolicTensor, unique_name
+from ..layers.base import Layer
 from ..layers.input_layer import InputLayer
+from ..layers.topology import SymbolicTensor, unique_name
 from .functional import LayersModel
 
 

@@ -20,8 +20,9 @@ from ... import regularizers as regularizers_mod
 from ...engine import ops
 from ...tensor import Tensor, as_tensor
 from .. import registry
-from ..base import Layer, SymbolicTensor, make_layer
+from ..base import Layer, make_layer
 from ..tfjs_style import positive_int
+from ..topology import SymbolicTensor
 
 
 class RNNCell(Layer):

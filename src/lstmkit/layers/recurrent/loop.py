@@ -16,9 +16,10 @@ import numpy as np
 
 from ...engine import ops
 from ...tensor import Tensor, as_tensor
-from ..base import Layer, SymbolicTensor, _is_shape_list, format_shape, make_layer
+from ..base import Layer, make_layer
 from ..plans import RecurrentPlan
 from ..tfjs_style import config_args
+from ..topology import SymbolicTensor, _is_shape_list, format_shape
 from .cells import (
     RNNCell,
     StackedRNNCells,
