@@ -42,6 +42,7 @@ RANKS: dict[str, int] = {
     "data": 2,  # tf.data: Dataset and its readers (tensor, _random, _async); the CO2 series
     # the objects layers and training are configured with
     "activations": 3,
+    "config_objects": 3,  # Serializable: the base of initializers, regularizers, constraints
     "initializers": 4,
     "regularizers": 5,
     "constraints": 5,

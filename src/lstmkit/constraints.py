@@ -19,14 +19,14 @@ import numpy as np
 
 from ._names import add_camel_case_functions
 from ._options import accepts_config
-from .initializers import (
+from .config_objects import (
     Serializable,
-    _camel_kwargs,
-    _deserialize,
-    _get,
-    _number,
-    _serialize,
-    _serialize_ts,
+    camel_kwargs,
+    deserialize_object,
+    get_object,
+    number_arg,
+    serialize_object,
+    serialize_object_ts,
 )
 from .tensor import Tensor
 
@@ -87,9 +87,9 @@ class MaxNorm(Constraint):
     class_name = "MaxNorm"
 
     def __init__(self, max_value: float = 2, axis: Axis = 0, **kwargs: Any):
-        camel = _camel_kwargs("MaxNorm()", kwargs, ("max_value", "axis"))
+        camel = camel_kwargs("MaxNorm()", kwargs, ("max_value", "axis"))
         max_value = camel.get("max_value", max_value)
-        self.max_value = _number("MaxNorm()", "max_value", 2 if max_value is None else max_value)
+        self.max_value = number_arg("MaxNorm()", "max_value", 2 if max_value is None else max_value)
         self.axis = _axis("MaxNorm()", camel.get("axis", axis))
 
     def _project(self, w):
@@ -138,13 +138,13 @@ class MinMaxNorm(Constraint):
         **kwargs: Any,
     ):
         where = "MinMaxNorm()"
-        camel = _camel_kwargs(where, kwargs, ("min_value", "max_value", "rate", "axis"))
+        camel = camel_kwargs(where, kwargs, ("min_value", "max_value", "rate", "axis"))
         min_value = camel.get("min_value", min_value)
         max_value = camel.get("max_value", max_value)
         rate = camel.get("rate", rate)
-        self.min_value = _number(where, "min_value", 0.0 if min_value is None else min_value)
-        self.max_value = _number(where, "max_value", 1.0 if max_value is None else max_value)
-        self.rate = _number(where, "rate", 1.0 if rate is None else rate)
+        self.min_value = number_arg(where, "min_value", 0.0 if min_value is None else min_value)
+        self.max_value = number_arg(where, "max_value", 1.0 if max_value is None else max_value)
+        self.rate = number_arg(where, "rate", 1.0 if rate is None else rate)
         self.axis = _axis(where, camel.get("axis", axis))
         if self.min_value > self.max_value:
             raise ValueError(
@@ -175,23 +175,23 @@ _NAMES = ["maxNorm", "minMaxNorm", "nonNeg", "unitNorm"]
 def get(identifier: str | dict | Constraint | None) -> Constraint | None:
     """The constraint for a TF.js name ('maxNorm'), a Keras name ('max_norm', 'MaxNorm'),
     a {"class_name", "config"} dict, or a Constraint; None gives None."""
-    return _get("constraint", identifier, Constraint, _CLASSES, _NAMES)
+    return get_object("constraint", identifier, Constraint, _CLASSES, _NAMES)
 
 
 def serialize(constraint: Constraint | None) -> dict[str, Any] | None:
     """`{"class_name": "MaxNorm", "config": {"max_value": 2, "axis": 0}}`, as TF.js writes it."""
-    return _serialize(constraint)
+    return serialize_object(constraint)
 
 
 def deserialize(config: dict[str, Any]) -> Constraint:
     """The inverse of `serialize`."""
-    return _deserialize("constraint", config, _CLASSES, _NAMES)
+    return deserialize_object("constraint", config, _CLASSES, _NAMES)
 
 
 def serializeConstraint(constraint: Constraint | None) -> dict[str, Any] | None:  # noqa: N802  (TF.js's name)
     """TF.js's `serializeConstraint`: `{"className", "config"}` in TF.js's TypeScript form
     (camelCase keys); `serialize` gives model.json's snake_case form."""
-    return _serialize_ts(constraint)
+    return serialize_object_ts(constraint)
 
 
 getConstraint = get  # noqa: N816  (TF.js's names)

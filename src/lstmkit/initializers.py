@@ -7,15 +7,12 @@ makes initialization reproducible (a `seed=` argument gives the same values on e
 
 TF.js semantics kept on purpose: glorotNormal/he*/leCun* draw from a normal truncated at 2 sigma
 *without* Keras's 0.8796 correction, 1-D shapes have fanIn = fanOut = sqrt(size), and the helper
-classes serialize as `VarianceScaling`. The serialization helpers at the top are shared by
-`regularizers` and `constraints`.
+classes serialize as `VarianceScaling`. The `Serializable` base and the lookup by name are in
+`config_objects`, shared with `regularizers` and `constraints`.
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
-import inspect
 import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -23,191 +20,21 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import _precision, _random
-from ._names import BothSpellings, add_camel_case_functions, to_camel_case, to_snake_case
+from ._names import add_camel_case_functions, to_camel_case, to_snake_case
 from ._options import accepts_config
+from .config_objects import (
+    Serializable,
+    deserialize_object,
+    get_object,
+    normalized_name,
+    number_arg,
+    seed_arg,
+    serialize_object,
+    serialize_object_ts,
+)
 from .tensor import _check_shape, _np_dtype, truncated_normal_array
 
 ShapeLike = Sequence[int] | int
-
-# -- shared serialization machinery ------------------------------------------------------------
-
-
-def _js_value(v: Any) -> Any:
-    """A config value as JSON.stringify writes it: integral floats as ints (1.0 -> 1)."""
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
-        return int(v)
-    if isinstance(v, (list, tuple)):
-        return [_js_value(x) for x in v]
-    return v
-
-
-def _number(where: str, name: str, v: Any) -> int | float:
-    """`v` as a plain Python number, or a ValueError naming the argument."""
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise ValueError(f"{where}: {name} must be a number, got {v!r}.")
-    return v
-
-
-def _seed(where: str, seed: Any) -> int | None:
-    if seed is None:
-        return None
-    if isinstance(seed, np.integer):
-        seed = int(seed)
-    if isinstance(seed, float) and seed.is_integer():
-        seed = int(seed)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"{where}: seed must be an integer or None, got {seed!r}.")
-    return seed
-
-
-def _camel_kwargs(where: str, kwargs: dict[str, Any], allowed: Sequence[str]) -> dict[str, Any]:
-    """TF.js camelCase keyword spellings (maxValue=...) mapped to the snake_case names."""
-    out = {}
-    for key, value in kwargs.items():
-        snake = to_snake_case(key)
-        if snake not in allowed:
-            raise ValueError(
-                f"{where}: unknown argument {key!r}; expected one of {', '.join(allowed)}."
-            )
-        out[snake] = value
-    return out
-
-
-def _takes_config_dict(init: Any) -> Any:
-    """A constructor that also takes TF.js's one args object: `VarianceScaling({"scale": 2,
-    "mode": "fanAvg"})` (keys in either spelling; keys it has no argument for are ignored, as
-    TF.js's constructors ignore them)."""
-    params = [p for p in inspect.signature(init).parameters if p != "self"]
-
-    @functools.wraps(init)
-    def init_from_config(self: Any, *args: Any, **kwargs: Any) -> None:
-        if len(args) == 1 and not kwargs and isinstance(args[0], dict):
-            named = {to_snake_case(k): v for k, v in args[0].items()}
-            args, kwargs = (), {k: v for k, v in named.items() if k in params}
-        init(self, *args, **kwargs)
-
-    init_from_config._takes_config = True  # type: ignore[attr-defined]
-    return init_from_config
-
-
-def _ts_value(v: Any) -> Any:
-    """A config value in TF.js's TypeScript form: enum strings in camelCase ('fan_in' ->
-    'fanIn')."""
-    return to_camel_case(v) if isinstance(v, str) else v
-
-
-class Serializable:
-    """Base of initializers, regularizers and constraints: a class name plus a config dict."""
-
-    class_name: ClassVar[str] = ""
-    className: ClassVar[str] = ""  # noqa: N815  (TF.js's static `className`)
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "class_name" in cls.__dict__:
-            cls.className = cls.class_name
-        init = cls.__dict__.get("__init__")
-        if init is not None and not getattr(init, "_takes_config", False):
-            cls.__init__ = _takes_config_dict(init)  # type: ignore[method-assign]
-
-    def get_class_name(self) -> str:
-        """The `class_name` model.json stores (TF.js's `getClassName()`)."""
-        return self.class_name
-
-    def getClassName(self) -> str:  # noqa: N802  (TF.js's name)
-        return self.get_class_name()
-
-    def get_config(self) -> dict[str, Any]:
-        """The config model.json stores: snake_case keys, snake_case enum values."""
-        return {}
-
-    def getConfig(self) -> dict[str, Any]:  # noqa: N802  (TF.js's name)
-        """TF.js's `getConfig()`: the TypeScript form, camelCase keys and enum values
-        (`{"mode": "fanIn", "maxValue": 2}`); the keys also answer in snake_case."""
-        return BothSpellings({to_camel_case(k): _ts_value(v) for k, v in self.get_config().items()})
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Serializable:
-        """Build from a config with snake_case or camelCase keys; unknown keys are ignored,
-        as TF.js's constructors ignore them."""
-        params = inspect.signature(cls.__init__).parameters
-        kwargs = {to_snake_case(k): v for k, v in (config or {}).items()}
-        return cls(**{k: v for k, v in kwargs.items() if k in params and k != "self"})
-
-    def _repr_args(self) -> dict[str, Any]:
-        return self.get_config()
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self._repr_args().items())
-        name = next(c.__name__ for c in type(self).__mro__ if not c.__name__.startswith("_"))
-        return f"{name}({args})"
-
-
-def _serialize(obj: Serializable | None) -> dict[str, Any] | None:
-    if obj is None:
-        return None
-    config = {k: _js_value(v) for k, v in obj.get_config().items()}
-    return {"class_name": obj.get_class_name(), "config": config}
-
-
-def _serialize_ts(obj: Serializable | None) -> dict[str, Any] | None:
-    """TF.js's `serializeKerasObject`: `{"className": ..., "config": obj.getConfig()}`."""
-    if obj is None:
-        return None
-    return BothSpellings({"className": obj.get_class_name(), "config": dict(obj.getConfig())})
-
-
-def _norm(name: str) -> str:
-    return name.replace("_", "").lower()
-
-
-def _lookup(kind: str, name: str, classes: dict[str, Any], names: Sequence[str]) -> Any:
-    """The class for a TF.js identifier, class name or Keras snake_case alias of it."""
-    cls = classes.get(_norm(name))
-    if cls is None:
-        display = {_norm(n): n for n in names}
-        close = difflib.get_close_matches(_norm(name), list(display), n=3, cutoff=0.6)
-        hint = f" Did you mean {', '.join(repr(display[c]) for c in close)}?" if close else ""
-        raise ValueError(
-            f"Unknown {kind} {name!r}.{hint} Known: {', '.join(names)} "
-            "(snake_case and class-name spellings work too)."
-        )
-    return cls
-
-
-def _deserialize(kind: str, config: dict, classes: dict[str, Any], names: Sequence[str]) -> Any:
-    """Build from `{"class_name": ..., "config": {...}}` (also TF.js's `className` key)."""
-    class_name = config.get("class_name", config.get("className"))
-    if not isinstance(class_name, str):
-        raise ValueError(
-            f"A {kind} dict needs a 'class_name' string and a 'config' dict, got {config!r}."
-        )
-    inner = config.get("config") or {}
-    if not isinstance(inner, dict):
-        raise ValueError(f"The 'config' of a {kind} must be a dict, got {inner!r}.")
-    return _lookup(kind, class_name, classes, names).from_config(inner)
-
-
-def _get(
-    kind: str, identifier: Any, base: type, classes: dict[str, Any], names: Sequence[str]
-) -> Any:
-    if identifier is None:
-        return None
-    if isinstance(identifier, base):
-        return identifier
-    if isinstance(identifier, str):
-        return _lookup(kind, identifier, classes, names).from_config({})
-    if isinstance(identifier, dict):
-        return _deserialize(kind, identifier, classes, names)
-    raise ValueError(
-        f"A {kind} must be a name, a {{'class_name', 'config'}} dict or a {base.__name__}, "
-        f"got {identifier!r}."
-    )
-
 
 # -- initializers -------------------------------------------------------------------------------
 
@@ -260,7 +87,7 @@ class Constant(Initializer):
     def __init__(self, value: float | None = None):
         if value is None:
             raise ValueError("Constant initializer needs a value, e.g. constant(value=0.5).")
-        self.value = _number("Constant()", "value", value)
+        self.value = number_arg("Constant()", "value", value)
 
     def _make(self, shape, dtype, where):
         return np.full(shape, self.value, _dtype(dtype, where, random=False))
@@ -275,9 +102,9 @@ class RandomUniform(Initializer):
     class_name = "RandomUniform"
 
     def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None):
-        self.minval = _number("RandomUniform()", "minval", -0.05 if minval is None else minval)
-        self.maxval = _number("RandomUniform()", "maxval", 0.05 if maxval is None else maxval)
-        self.seed = _seed("RandomUniform()", seed)
+        self.minval = number_arg("RandomUniform()", "minval", -0.05 if minval is None else minval)
+        self.maxval = number_arg("RandomUniform()", "maxval", 0.05 if maxval is None else maxval)
+        self.seed = seed_arg("RandomUniform()", seed)
 
     def _make(self, shape, dtype, where):
         vals = _random.generator(self.seed).uniform(self.minval, self.maxval, shape)
@@ -293,9 +120,11 @@ class RandomNormal(Initializer):
     class_name = "RandomNormal"
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
-        self.mean = _number(f"{self.class_name}()", "mean", 0.0 if mean is None else mean)
-        self.stddev = _number(f"{self.class_name}()", "stddev", 0.05 if stddev is None else stddev)
-        self.seed = _seed(f"{self.class_name}()", seed)
+        self.mean = number_arg(f"{self.class_name}()", "mean", 0.0 if mean is None else mean)
+        self.stddev = number_arg(
+            f"{self.class_name}()", "stddev", 0.05 if stddev is None else stddev
+        )
+        self.seed = seed_arg(f"{self.class_name}()", seed)
 
     def _make(self, shape, dtype, where):
         vals = _random.generator(self.seed).normal(self.mean, self.stddev, shape)
@@ -321,7 +150,7 @@ class Identity(Initializer):
     class_name = "Identity"
 
     def __init__(self, gain: float = 1.0):
-        self.gain = _number("Identity()", "gain", 1.0 if gain is None else gain)
+        self.gain = number_arg("Identity()", "gain", 1.0 if gain is None else gain)
 
     def _make(self, shape, dtype, where):
         if len(shape) != 2 or shape[0] != shape[1]:
@@ -402,14 +231,14 @@ class VarianceScaling(Initializer):
         seed: int | None = None,
     ):
         where = f"{type(self).__name__}()"
-        scale = _number(where, "scale", 1.0 if scale is None else scale)
+        scale = number_arg(where, "scale", 1.0 if scale is None else scale)
         if scale < 0:
             raise ValueError(f"{where}: scale must be a positive float, got {scale}.")
         self.scale = scale
         self.mode = _enum(where, "mode", "fanIn" if mode is None else mode, _FAN_MODES, "FanMode")
         dist = "normal" if distribution is None else distribution
         self.distribution = _enum(where, "distribution", dist, _DISTRIBUTIONS, "Distribution")
-        self.seed = _seed(where, seed)
+        self.seed = seed_arg(where, seed)
 
     def _make(self, shape, dtype, where):
         out_dtype = _dtype(dtype, where)
@@ -505,8 +334,8 @@ class Orthogonal(Initializer):
     class_name = "Orthogonal"
 
     def __init__(self, gain: float = 1.0, seed: int | None = None):
-        self.gain = _number("Orthogonal()", "gain", 1.0 if gain is None else gain)
-        self.seed = _seed("Orthogonal()", seed)
+        self.gain = number_arg("Orthogonal()", "gain", 1.0 if gain is None else gain)
+        self.seed = seed_arg("Orthogonal()", seed)
 
     def _make(self, shape, dtype, where):
         out_dtype = _dtype(dtype, where)
@@ -527,7 +356,7 @@ class Orthogonal(Initializer):
 
 
 _CLASSES: dict[str, type] = {
-    _norm(c.class_name): c
+    normalized_name(c.class_name): c
     for c in (
         Zeros,
         Ones,
@@ -546,7 +375,7 @@ _CLASSES: dict[str, type] = {
         Orthogonal,
     )
 }
-# TF.js's identifiers; their class names and Keras's snake_case names match after _norm().
+# TF.js's identifiers; their class names and Keras's snake_case names match after normalized_name().
 _NAMES = [
     "constant",
     "glorotNormal",
@@ -569,23 +398,23 @@ _NAMES = [
 def get(identifier: str | dict | Initializer | None) -> Initializer | None:
     """The initializer for a TF.js name ('glorotNormal'), a Keras name ('glorot_normal',
     'GlorotNormal'), a {"class_name", "config"} dict, or an Initializer; None gives None."""
-    return _get("initializer", identifier, Initializer, _CLASSES, _NAMES)
+    return get_object("initializer", identifier, Initializer, _CLASSES, _NAMES)
 
 
 def serialize(initializer: Initializer | None) -> dict[str, Any] | None:
     """`{"class_name": ..., "config": {...}}` exactly as TF.js writes it in model.json."""
-    return _serialize(initializer)
+    return serialize_object(initializer)
 
 
 def deserialize(config: dict[str, Any]) -> Initializer:
     """The inverse of `serialize` (also accepts Keras's class names and camelCase keys)."""
-    return _deserialize("initializer", config, _CLASSES, _NAMES)
+    return deserialize_object("initializer", config, _CLASSES, _NAMES)
 
 
 def serializeInitializer(initializer: Initializer | None) -> dict[str, Any] | None:  # noqa: N802
     """TF.js's `serializeInitializer`: `{"className", "config"}` in TF.js's TypeScript form
     (`"mode": "fanAvg"`); `serialize` gives model.json's snake_case form."""
-    return _serialize_ts(initializer)
+    return serialize_object_ts(initializer)
 
 
 getInitializer = get  # noqa: N816  (TF.js's names)

@@ -14,8 +14,15 @@ from __future__ import annotations
 from typing import Any
 
 from ._options import accepts_config
+from .config_objects import (
+    Serializable,
+    deserialize_object,
+    get_object,
+    number_arg,
+    serialize_object,
+    serialize_object_ts,
+)
 from .engine import ops
-from .initializers import Serializable, _deserialize, _get, _number, _serialize, _serialize_ts
 from .tensor import Tensor, as_tensor, scalar
 
 _DEFAULT_RATE = 0.01
@@ -38,8 +45,8 @@ class L1L2(Regularizer):
     class_name = "L1L2"
 
     def __init__(self, l1: float | None = None, l2: float | None = None):
-        self.l1 = _number("L1L2()", "l1", _DEFAULT_RATE if l1 is None else l1)
-        self.l2 = _number("L1L2()", "l2", _DEFAULT_RATE if l2 is None else l2)
+        self.l1 = number_arg("L1L2()", "l1", _DEFAULT_RATE if l1 is None else l1)
+        self.l2 = number_arg("L1L2()", "l2", _DEFAULT_RATE if l2 is None else l2)
 
     def __call__(self, x: Any) -> Tensor:
         x = as_tensor(x, "L1L2()")
@@ -77,23 +84,23 @@ _NAMES = ["l1l2", "l1", "l2"]
 def get(identifier: str | dict | Regularizer | None) -> Regularizer | None:
     """The regularizer for a name ('l1l2', 'L1L2', 'l1', 'l2', 'l1_l2'), a {"class_name",
     "config"} dict, or a Regularizer; None gives None."""
-    return _get("regularizer", identifier, Regularizer, _CLASSES, _NAMES)
+    return get_object("regularizer", identifier, Regularizer, _CLASSES, _NAMES)
 
 
 def serialize(regularizer: Regularizer | None) -> dict[str, Any] | None:
     """`{"class_name": "L1L2", "config": {"l1": ..., "l2": ...}}`, as TF.js writes it."""
-    return _serialize(regularizer)
+    return serialize_object(regularizer)
 
 
 def deserialize(config: dict[str, Any]) -> Regularizer:
     """The inverse of `serialize`."""
-    return _deserialize("regularizer", config, _CLASSES, _NAMES)
+    return deserialize_object("regularizer", config, _CLASSES, _NAMES)
 
 
 def serializeRegularizer(regularizer: Regularizer | None) -> dict[str, Any] | None:  # noqa: N802  (TF.js's name)
     """TF.js's `serializeRegularizer`: `{"className", "config"}` in TF.js's TypeScript form
     (camelCase keys); `serialize` gives model.json's snake_case form."""
-    return _serialize_ts(regularizer)
+    return serialize_object_ts(regularizer)
 
 
 getRegularizer = get  # noqa: N816  (TF.js's names)
