@@ -1,4 +1,4 @@
-"""The Tensor methods `engine.ops` binds at import and the ones tensor.py declares for type
+"""The Tensor methods `engine.ops` binds at import and the ones tensor/core.py declares for type
 checkers (its `if TYPE_CHECKING:` block) are the same names: a bound method nobody declared
 is invisible to mypy and editors, a declared one nobody binds is a lie."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import lstmkit  # noqa: F401  (binds the methods)
 from lstmkit.tensor import Tensor
 
-TENSOR_PY = Path(__file__).resolve().parents[1] / "src" / "lstmkit" / "tensor.py"
+TENSOR_PY = Path(__file__).resolve().parents[1] / "src" / "lstmkit" / "tensor" / "core.py"
 
 
 def _declared() -> set[str]:
@@ -47,5 +47,5 @@ def test_bound_methods_are_declared_for_type_checkers():
         runtime - _defined_in_class_body() - {"__doc__", "__module__", "__hash__", "__weakref__"}
     )
     declared = _declared()
-    assert bound - declared == set(), "bound by engine.ops but not declared in tensor.py"
-    assert declared - set(vars(Tensor)) == set(), "declared in tensor.py but never bound"
+    assert bound - declared == set(), "bound by engine.ops but not declared in tensor/core.py"
+    assert declared - set(vars(Tensor)) == set(), "declared in tensor/core.py but never bound"
