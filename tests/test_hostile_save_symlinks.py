@@ -362,3 +362,35 @@ def test_link_layouts_load_what_realpath_finds_inside(tmp_path_factory, layout, 
         safe_open.DIR_FD_OPENS = old
     assert got != b"OUTSIDE!"
     assert got == want, (layout, rel)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts /proc/self/fd")
+def test_a_load_holds_a_few_descriptors_whatever_the_shards(tmp_path):
+    """At most the folder's descriptor, its sub-folders' on the path and one weight file are
+    open at once: 304 one-byte shards load under a limit of 8 descriptors more than are open."""
+    import resource
+
+    model = tf.load_layers_model(FIXTURES / "lstm_default")
+    folder = model.save(tmp_path / "m", shard_size=1)
+    assert len(list(folder.glob("*.bin"))) == 304
+    x = np.ones((1, 4, 2), np.float32)
+    want = model.predict(x).numpy()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 1
+        try:
+            soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            highest = max(int(fd) for fd in os.listdir("/proc/self/fd"))
+            resource.setrlimit(resource.RLIMIT_NOFILE, (highest + 1 + 8, hard))
+            filler = []  # fill the free numbers below the limit, then free 8 of them
+            with contextlib.suppress(OSError):
+                while True:
+                    filler.append(os.open(os.devnull, os.O_RDONLY))
+            for fd in filler[-8:]:
+                os.close(fd)
+            got = tf.load_layers_model(folder).predict(x).numpy()
+            code = 0 if np.array_equal(got, want) else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

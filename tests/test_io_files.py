@@ -165,6 +165,8 @@ def test_a_killed_save_leaves_the_previous_model(tmp_path):
     np.testing.assert_array_equal(
         tf.load_layers_model(tmp_path / "m").predict(x).numpy(), model.predict(x).numpy()
     )
+    model.save(tmp_path / "m")  # the next save deletes the killed one's folder
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]
 
 
 def test_browser_download_layout_loads(tmp_path):

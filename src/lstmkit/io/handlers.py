@@ -369,6 +369,9 @@ def _exchange(a: Path, b: Path) -> bool:
 LOAD_WAIT_SECONDS = 30.0
 """How long a load that finds its folder missing waits for a save in progress to finish."""
 
+SAVE_WAIT_SECONDS = 300.0
+"""How long a save waits for another save into the same parent folder to finish."""
+
 _MAX_LEFTOVER_FILES = 10_000  # more than a save writes and keeps: not a leftover
 
 
@@ -378,10 +381,11 @@ def _leftover_name(name: str) -> re.Pattern[str]:
 
 
 @contextlib.contextmanager
-def _parent_lock(parent: Path, wait: float | None = None) -> Iterator[bool]:
-    """Hold an exclusive flock on the folder `parent` (True), waiting at most `wait` seconds
-    (None: as long as it takes); False where there is no flock (Windows, some network file
-    systems) or the wait ran out: then nothing is repaired or deleted."""
+def _parent_lock(parent: Path, wait: float = SAVE_WAIT_SECONDS) -> Iterator[bool]:
+    """Hold an exclusive flock on the folder `parent` (True), waiting at most `wait` seconds;
+    False where there is no flock (Windows, some network file systems) or the wait ran out
+    (a save hung, or a process that forked during one still holds it): then nothing is
+    repaired or deleted, and a save goes on unserialized, as before there was a lock."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
@@ -393,15 +397,16 @@ def _parent_lock(parent: Path, wait: float | None = None) -> Iterator[bool]:
         yield False
         return
     try:
-        held, deadline = False, None if wait is None else time.monotonic() + wait
+        held, deadline, pause = False, time.monotonic() + wait, 0.001
         while not held:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 held = True
             except BlockingIOError:
-                if deadline is None or time.monotonic() > deadline:
+                if time.monotonic() > deadline:
                     break
-                time.sleep(0.005)
+                time.sleep(pause)
+                pause = min(2 * pause, 0.05)
             except OSError:  # e.g. ENOLCK
                 break
         yield held
@@ -481,14 +486,13 @@ def _remove_leftover(folder: Path) -> None:
 
 
 def recover(folder: Path, wait: float = LOAD_WAIT_SECONDS) -> bool:
-    """For a load that found no `folder`: if a killed save left the previous model beside it,
-    put it back (after waiting up to `wait` seconds for a save in progress). True if `folder`
-    now exists."""
-    if os.path.lexists(folder) or not any(k == "old" for k, _, _ in _leftovers(folder)):
-        return False
-    with _parent_lock(folder.parent, wait) as locked:
-        if locked:
-            _recover(folder)
+    """For a load that found no model at `folder`: if a killed save left the previous model
+    beside it, put it back (after waiting up to `wait` seconds for a save in progress to
+    finish). True if `folder` is a folder now (put back, or back since the load looked)."""
+    if not os.path.lexists(folder) and any(k == "old" for k, _, _ in _leftovers(folder)):
+        with _parent_lock(folder.parent, wait) as locked:
+            if locked:
+                _recover(folder)
     return os.path.isdir(folder)
 
 
@@ -518,7 +522,7 @@ class FolderSource:
             return folder_model_json(self._opened(), self.location.name, self.location)
         except ModelFormatError:
             given = self.location
-            if not any(recover(p) for p in (given, given.parent) if p != p.parent):
+            if not any([recover(p) for p in (given, given.parent) if p != p.parent]):
                 raise
         self.location = model_json_path(given)
         self._folder = None
