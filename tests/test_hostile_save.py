@@ -313,3 +313,30 @@ def test_leftovers_of_a_live_save_are_left_alone(tmp_path, versions):
     assert handlers.recover(tmp_path / "m", wait=0.05) is True
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == sorted(old)
+
+
+def test_an_old_model_that_cannot_be_put_back_is_kept(tmp_path, versions, monkeypatch):
+    """If the rename back fails, nothing is deleted, and the error says where the model is."""
+    (old, _), _, _ = versions
+    aside = tmp_path / ".m.old-keep0000"
+    aside.mkdir()
+    for f, data in old.items():
+        (aside / f).write_bytes(data)
+    (tmp_path / ".m.saving-half0000").mkdir()
+    real = os.rename
+
+    def refuse(src, dst, *args, **kwargs):
+        if Path(dst) == tmp_path / "m":
+            raise PermissionError(13, "Permission denied")
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rename", refuse)
+    with pytest.raises(ModelFormatError) as e:
+        tf.load_layers_model(tmp_path / "m")
+    assert str(e.value) == (
+        f"{tmp_path / 'm'}: cannot read the model file: No such file or directory. An "
+        f"interrupted save left the previous model in {aside}, which could not be put back: "
+        f"rename it to {tmp_path / 'm'}."
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".m.old-keep0000", ".m.saving-half0000"]
+    assert sorted(p.name for p in aside.iterdir()) == sorted(old)

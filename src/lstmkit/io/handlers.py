@@ -454,10 +454,12 @@ def _recover(target: Path) -> bool:
     if not os.path.lexists(target):
         olds = sorted((ctime, path) for kind, path, ctime in found if kind == "old")
         if olds:
-            with contextlib.suppress(OSError):
+            try:
                 os.rename(olds[-1][1], target)
-                restored = olds[-1][1]
-                _fsync_dir(target.parent)
+            except OSError:
+                return False  # cannot put it back: delete nothing, it may be the only model
+            restored = olds[-1][1]
+            _fsync_dir(target.parent)
     for _, path, _ in found:
         if path != restored:
             _remove_leftover(path)
@@ -526,7 +528,18 @@ class FolderSource:
                 raise
         self.location = model_json_path(given)
         self._folder = None
-        return folder_model_json(self._opened(), self.location.name, self.location)
+        try:
+            return folder_model_json(self._opened(), self.location.name, self.location)
+        except ModelFormatError as e:
+            for p in (given, given.parent):
+                aside = [path for kind, path, _ in _leftovers(p) if kind == "old"]
+                if aside and not os.path.lexists(p):
+                    raise ModelFormatError(
+                        e.path,
+                        f"{e.problem} An interrupted save left the previous model in "
+                        f"{aside[0]}, which could not be put back: rename it to {p}.",
+                    ) from None
+            raise
 
     def read_group(
         self,
