@@ -187,7 +187,7 @@ def test_too_many_links_are_refused(tmp_path):
     for i in range(1, n + 1):
         (folder / f"l{i}").symlink_to(f"l{i - 1}")
     (folder / "weights.bin").symlink_to(f"l{n}")
-    assert "more than 40 symlinks on its path" in _load_error(folder)
+    assert "more than 40 symlinks or 256 steps on its path" in _load_error(folder)
     (folder / "weights.bin").unlink()
     (folder / "weights.bin").symlink_to(f"l{n - 2}")  # 40 links in all: still followed
     tf.load_layers_model(folder)
@@ -394,3 +394,27 @@ def test_a_load_holds_a_few_descriptors_whatever_the_shards(tmp_path):
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_the_walk_of_one_file_is_bounded(tmp_path, monkeypatch):
+    """A link made to cost (a/../ 300 times) is refused after MAX_WALK_STEPS components:
+    opening one file costs at most that many opens, however its links are made."""
+    folder, _ = _two_models(tmp_path)
+    (folder / "weights.bin").rename(folder / "inside.bin")
+    (folder / "a").mkdir()
+    (folder / "weights.bin").symlink_to("a/../" * 300 + "inside.bin")
+    opens = []
+    real_open = os.open
+
+    def counting_open(*args, **kwargs):
+        opens.append(args[0])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(os, "open", counting_open)
+    with pytest.raises(ModelFormatError, match="more than 40 symlinks or 256 steps"):
+        handlers.read_group(folder, ["weights.bin"], 304, True, folder / "model.json")
+    assert len(opens) <= safe_open.MAX_WALK_STEPS + 1  # + the folder itself
+    monkeypatch.undo()
+    (folder / "weights.bin").unlink()
+    (folder / "weights.bin").symlink_to("a/../" * 100 + "inside.bin")  # 201 steps: fine
+    tf.load_layers_model(folder)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import ModelFormatError
-from .safe_open import MAX_SYMLINKS, O_DIRECTORY, ModelFolder, OutsideFolderError
+from .safe_open import MAX_SYMLINKS, MAX_WALK_STEPS, O_DIRECTORY, ModelFolder, OutsideFolderError
 
 MAX_MODEL_JSON_BYTES = 256 * 2**20
 """model.json files larger than this are refused (real ones are kilobytes)."""
@@ -134,7 +134,11 @@ def weight_file(folder: ModelFolder, rel: str, manifest: Path) -> tuple[int, os.
         ) from None
     except OSError as e:
         loop = e.errno == errno.ELOOP
-        why = f": more than {MAX_SYMLINKS} symlinks on its path (a loop?)" if loop else ""
+        why = (
+            f": more than {MAX_SYMLINKS} symlinks or {MAX_WALK_STEPS} steps on its path (a loop?)"
+            if loop
+            else ""
+        )
         raise ModelFormatError(candidate, f"weight file not found{why}.") from None
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
@@ -326,7 +330,7 @@ def _replace_folder(new: Path, target: Path) -> None:
     until the new folder is in place; a process killed between the two renames leaves no
     folder at `target` but the previous model whole beside it, which the next save or load
     of `target` puts back (`recover`)."""
-    if _exchange(new, target):  # `new` now holds the previous model
+    if USE_EXCHANGE and _exchange(new, target):  # `new` now holds the previous model
         shutil.rmtree(new, ignore_errors=True)
         return
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
@@ -339,6 +343,10 @@ def _replace_folder(new: Path, target: Path) -> None:
         raise
     _fsync_dir(target.parent)
     shutil.rmtree(old, ignore_errors=True)
+
+
+USE_EXCHANGE = True
+"""False forces the fallback of file systems without an atomic exchange (two renames)."""
 
 
 def _exchange(a: Path, b: Path) -> bool:

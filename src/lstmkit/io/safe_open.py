@@ -36,6 +36,10 @@ BSDs); elsewhere (Windows) by path, checked before and after the open."""
 MAX_SYMLINKS = 40
 """Symlinks followed (by hand, inside the folder) for one file, as Linux's own limit."""
 
+MAX_WALK_STEPS = 256
+"""Path components (folders, `..`, links' own components) walked for one file at most: opening
+a file costs at most this many system calls however its links are made."""
+
 _NOT_FOLLOWED = {errno.ELOOP, errno.ENOTDIR, getattr(errno, "EMLINK", errno.ELOOP)}
 
 
@@ -87,10 +91,13 @@ class ModelFolder:
         if root is None:
             return self._open_by_path(parts)
         stack: list[int] = []  # descriptors of the sub-folders entered, innermost last
-        todo, links = list(parts), 0
+        todo, links, steps = list(parts), 0, 0
         try:
             while todo:
                 name = todo.pop(0)
+                steps += 1
+                if steps > MAX_WALK_STEPS:
+                    raise OSError(errno.ELOOP, os.strerror(errno.ELOOP))
                 if name in ("", "."):
                     if not todo:  # "dir/" or a link to "." names a folder, not a file
                         name = "."
@@ -147,14 +154,15 @@ class ModelFolder:
 
     def _open_by_path(self, parts: list[str]) -> int:
         """Without directory descriptors: the path must resolve inside the folder, and what
-        is opened must be the file that path resolved to (so a swap is caught afterwards)."""
+        was opened must still be the file at that path, with no link on it (so a link swapped
+        in for the open is caught afterwards; best effort: the checks are paths again)."""
         root = self._real_root()
         real = os.path.realpath(self.path.joinpath(*parts))
         if os.path.commonpath([root, real]) != root:
             raise OutsideFolderError
         fd = os.open(real, _O_FLAGS | _O_NOFOLLOW)
         try:
-            if not os.path.samestat(os.fstat(fd), os.stat(real)):
+            if os.path.realpath(real) != real or not os.path.samestat(os.fstat(fd), os.lstat(real)):
                 raise OutsideFolderError
         except BaseException:
             os.close(fd)
