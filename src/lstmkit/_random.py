@@ -1,13 +1,15 @@
 """The one random generator behind initializers, dropout masks and shuffling.
 
 `set_seed(n)` replaces it with a seeded one, so a whole program becomes reproducible.
-TF.js uses its own PRNG (seedrandom's alea), so seeded values match TF.js in distribution,
-never bit for bit; except `tfjs_uniform` (below), TF.js's seeded uniform stream itself, which
-seeded dropout masks use.
+TF.js uses its own PRNG (seedrandom's alea). Where a TF.js op is given a seed, lstmkit draws
+what TF.js draws: `tfjs_uniform` and `tfjs_normal` (below) are TF.js's seeded streams, used by
+seeded `randomUniform`, `randomNormal`, `truncatedNormal`, dropout masks and initializers. Without
+a seed (TF.js: Math.random) the values come from NumPy's generator, seeded by `set_seed`.
 """
 
 from __future__ import annotations
 
+import math
 import zlib
 from typing import Any
 
@@ -85,7 +87,8 @@ def js_seed_string(seed: Any) -> str:
     return f"{mantissa}e{exponent[0]}{exponent[1:].lstrip('0')}" if exponent else mantissa
 
 
-def _alea_draws(seed: str, n: int) -> np.ndarray:
+def _alea_state(seed: str) -> list[float]:
+    """seedrandom's alea seeded with `seed`: its state [s0, s1, s2, c]."""
     mash = _mash_state()
     s0, s1, s2 = mash(" "), mash(" "), mash(" ")
     s0 -= mash(seed)
@@ -94,7 +97,11 @@ def _alea_draws(seed: str, n: int) -> np.ndarray:
     s1 += 1 if s1 < 0 else 0
     s2 -= mash(seed)
     s2 += 1 if s2 < 0 else 0
-    c = 1
+    return [s0, s1, s2, 1]
+
+
+def _alea_draws(seed: str, n: int) -> np.ndarray:
+    s0, s1, s2, c = _alea_state(seed)
     out = np.empty(n, dtype=np.float64)
     for i in range(n):
         t = 2091639 * s0 + c * _TWO_M32
@@ -103,6 +110,49 @@ def _alea_draws(seed: str, n: int) -> np.ndarray:
         s2 = t - c
         out[i] = s2
     return out
+
+
+def tfjs_normal(
+    seed: Any, shape: Any, mean: float, stddev: float, truncated: bool = False
+) -> np.ndarray:
+    """The values TF.js's seeded `randomNormal(shape, mean, stddev, dtype, seed)` (or, with
+    `truncated`, `truncatedNormal`) draws, row-major, float64: rand_util.ts's MPRandGauss,
+    Marsaglia's polar method on alea seeded with `String(seed)`, pairs (x, y) with y kept for
+    the next value (truncated: a pair is redrawn until x is within 2 stddev, and y is dropped
+    when it is not). Seed 0, which TF.js takes for "no seed" (a random one), is the seed "0"
+    here, so that it reproduces too."""
+    dims = tuple(int(d) for d in np.atleast_1d(shape)) if np.ndim(shape) else (int(shape),)
+    n = int(np.prod(dims, dtype=np.int64))
+    s0, s1, s2, c = _alea_state(js_seed_string(seed))
+    upper, lower = mean + stddev * 2, mean - stddev * 2
+    out = np.empty(n, dtype=np.float64)
+    log, sqrt = math.log, math.sqrt
+    i = 0
+    while i < n:
+        while True:
+            while True:
+                t = 2091639 * s0 + c * _TWO_M32
+                s0, s1, c = s1, s2, int(t)
+                s2 = t - c
+                v1 = 2 * s2 - 1
+                t = 2091639 * s0 + c * _TWO_M32
+                s0, s1, c = s1, s2, int(t)
+                s2 = t - c
+                v2 = 2 * s2 - 1
+                sq = v1 * v1 + v2 * v2
+                if 0 < sq < 1:
+                    break
+            mul = sqrt(-2.0 * log(sq) / sq)
+            x = mean + stddev * v1 * mul
+            y = mean + stddev * v2 * mul
+            if not truncated or lower <= x <= upper:
+                break
+        out[i] = x
+        i += 1
+        if i < n and (not truncated or lower <= y <= upper):
+            out[i] = y
+            i += 1
+    return out.reshape(dims)
 
 
 _ALEA_CACHE: dict[tuple[str, int], np.ndarray] = {}

@@ -3,7 +3,8 @@
 `get("glorotNormal")`, `get("glorot_normal")`, `get({"class_name": ..., "config": ...})` and the
 factories (`glorot_normal(seed=None)`, ...) return an `Initializer`; `init(shape)` returns a NumPy
 array in the engine's float dtype. All randomness comes from `lstmkit._random`, so `set_seed(n)`
-makes initialization reproducible (a `seed=` argument gives the same values on every call).
+makes initialization reproducible. A `seed=` argument gives the same values on every call, and
+the very values TF.js's initializer draws with that seed (its alea streams, `lstmkit._random`).
 
 TF.js semantics kept on purpose: glorotNormal/he*/leCun* draw from a normal truncated at 2 sigma
 *without* Keras's 0.8796 correction, 1-D shapes have fanIn = fanOut = sqrt(size), and the helper
@@ -37,6 +38,20 @@ from .tensor import _check_shape, _np_dtype, truncated_normal_array
 ShapeLike = Sequence[int] | int
 
 # -- initializers -------------------------------------------------------------------------------
+
+
+def _uniform(seed: Any, low: float, high: float, shape: Any) -> np.ndarray:
+    """Uniform samples; with a seed, TF.js's seeded randomUniform's values for it."""
+    if seed is not None:
+        return low + (high - low) * _random.tfjs_uniform(seed, shape)
+    return _random.generator().uniform(low, high, shape)
+
+
+def _normal(seed: Any, mean: float, stddev: float, shape: Any) -> np.ndarray:
+    """Normal samples; with a seed, TF.js's seeded randomNormal's values for it."""
+    if seed is not None:
+        return _random.tfjs_normal(seed, shape, mean, stddev)
+    return _random.generator().normal(mean, stddev, shape)
 
 
 def _dtype(dtype: Any, where: str, random: bool = True) -> Any:
@@ -107,7 +122,7 @@ class RandomUniform(Initializer):
         self.seed = seed_arg("RandomUniform()", seed)
 
     def _make(self, shape, dtype, where):
-        vals = _random.generator(self.seed).uniform(self.minval, self.maxval, shape)
+        vals = _uniform(self.seed, self.minval, self.maxval, shape)
         return vals.astype(_dtype(dtype, where))
 
     def get_config(self) -> dict[str, Any]:
@@ -127,7 +142,7 @@ class RandomNormal(Initializer):
         self.seed = seed_arg(f"{self.class_name}()", seed)
 
     def _make(self, shape, dtype, where):
-        vals = _random.generator(self.seed).normal(self.mean, self.stddev, shape)
+        vals = _normal(self.seed, self.mean, self.stddev, shape)
         return vals.astype(_dtype(dtype, where))
 
     def get_config(self) -> dict[str, Any]:
@@ -247,9 +262,9 @@ class VarianceScaling(Initializer):
         variance = self.scale / max(1.0, fan)
         if self.distribution == "uniform":
             limit = math.sqrt(3.0 * variance)
-            vals = _random.generator(self.seed).uniform(-limit, limit, shape)
+            vals = _uniform(self.seed, -limit, limit, shape)
         elif self.distribution == "untruncatedNormal":
-            vals = _random.generator(self.seed).normal(0.0, math.sqrt(variance), shape)
+            vals = _normal(self.seed, 0.0, math.sqrt(variance), shape)
         else:
             std = math.sqrt(variance)
             if self.distribution == "truncatedNormal":

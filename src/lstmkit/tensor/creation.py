@@ -148,10 +148,22 @@ def random_normal(
     dtype: str | None = None,
     seed: int | None = None,
 ) -> Tensor:
-    """Normal samples (`tf.randomNormal`)."""
+    """Normal samples (`tf.randomNormal`), int32 rounded half up as TF.js's; with a `seed`, the
+    values TF.js draws for it."""
     dims = _check_shape(shape, "random_normal()")
-    vals = _random.generator(seed).normal(mean, stddev, dims)
-    return Tensor._wrap(np.asarray(vals).astype(_float_out(dtype, "random_normal()")))
+    if seed is not None:
+        vals = _random.tfjs_normal(seed, dims, mean, stddev)
+    else:
+        vals = _random.generator(seed).normal(mean, stddev, dims)
+    return _normal_out(vals, dtype, "random_normal()")
+
+
+def _normal_out(vals: np.ndarray, dtype: str | None, where: str) -> Tensor:
+    """Normal draws as `dtype`: int32 rounded half up, as TF.js's MPRandGauss (Math.round)."""
+    out = _float_out(dtype, where)
+    if out is np.int32:
+        vals = np.floor(np.asarray(vals) + 0.5)
+    return Tensor._wrap(np.asarray(vals).astype(out))
 
 
 def random_uniform(
@@ -161,21 +173,28 @@ def random_uniform(
     dtype: str | None = None,
     seed: int | None = None,
 ) -> Tensor:
-    """Uniform samples in [minval, maxval) (`tf.randomUniform`)."""
+    """Uniform samples in [minval, maxval) (`tf.randomUniform`): minval + (maxval - minval) * u,
+    cut toward zero for int32 (TF.js stores its float draws in an Int32Array); with a `seed` (a
+    number or a string), u is TF.js's own draw for it (alea(String(seed)))."""
     dims = _check_shape(shape, "random_uniform()")
     out = _float_out(dtype, "random_uniform()")
-    gen = _random.generator(seed)
-    if out is np.int32:
-        vals: np.ndarray = gen.integers(int(minval), int(maxval), dims)
+    if seed is not None:
+        u = _random.tfjs_uniform(seed, dims)
     else:
-        vals = gen.uniform(minval, maxval, dims)
+        u = _random.generator().random(dims)
+    vals = minval + (maxval - minval) * u
+    if out is np.int32:
+        vals = np.trunc(vals)
     return Tensor._wrap(np.asarray(vals).astype(out))
 
 
 def truncated_normal_array(
     dims: tuple[int, ...], mean: float, stddev: float, seed: int | None = None
 ) -> np.ndarray:
-    """Normal samples, each beyond 2 standard deviations redrawn (TF.js's truncation)."""
+    """Normal samples, each beyond 2 standard deviations redrawn (TF.js's truncation); with a
+    `seed`, the values TF.js's seeded truncatedNormal draws."""
+    if seed is not None:
+        return _random.tfjs_normal(seed, dims, mean, stddev, truncated=True)
     gen = _random.generator(seed)
     z = gen.standard_normal(dims)
     bad = np.abs(z) > 2.0
@@ -195,7 +214,7 @@ def truncated_normal(
     """Normal samples with values beyond 2 sigma redrawn (`tf.truncatedNormal`)."""
     dims = _check_shape(shape, "truncated_normal()")
     vals = truncated_normal_array(dims, mean, stddev, seed)
-    return Tensor._wrap(np.asarray(vals).astype(_float_out(dtype, "truncated_normal()")))
+    return _normal_out(vals, dtype, "truncated_normal()")
 
 
 def linspace(start: float, stop: float, num: int) -> Tensor:
