@@ -239,9 +239,20 @@ class Node:
 
 
 def _flat(x: Any) -> list:
-    if isinstance(x, (list, tuple)):
-        return list(itertools.chain.from_iterable(_flat(i) for i in x))
-    return [x]
+    """The leaves of nested lists and tuples, in order (iterative: any depth)."""
+    if not isinstance(x, (list, tuple)):
+        return [x]
+    out: list = []
+    stack = [iter(x)]
+    while stack:
+        for item in stack[-1]:
+            if isinstance(item, (list, tuple)):
+                stack.append(iter(item))
+                break
+            out.append(item)
+        else:
+            stack.pop()
+    return out
 
 
 class LayerNodes:

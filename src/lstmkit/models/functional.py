@@ -7,6 +7,7 @@ its inputs carry (from Embedding(mask_zero) or Masking) as TF.js's executor does
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,7 +18,8 @@ from ..layers.base import Layer, LayerVariable
 from ..layers.input_layer import InputLayer
 from ..layers.topology import Node, SymbolicTensor, _flat, format_shape, unique_name
 from ..tensor import Tensor
-from .nodes import node_arguments
+from .nodes import get_source_inputs, node_arguments, walk_graph
+from .nodes import producer as _producer
 from .training import TrainingMixin
 
 
@@ -83,45 +85,35 @@ class LayersModel(TrainingMixin, Layer):
                 )
         self.inputs, self.outputs = ins, outs
         self._single_output = not isinstance(outputs, (list, tuple))
-        self._nodes = self._collect_nodes(outs)
+        self._nodes, entered = walk_graph(outs)
         reached = {id(n.layer) for n in self._nodes}
         for t in ins:
             if id(t.source_layer) not in reached:
                 self._nodes.insert(0, t.source_layer._inbound_nodes[0])
                 reached.add(id(t.source_layer))
         self._check_inputs_reach(ins)
-        self._layers = self._layers_by_depth(outs)
-        names = [layer.name for layer in self._layers]
-        for layer_name in names:
-            if names.count(layer_name) != 1:
+        self._layers = self._layers_by_depth(entered)
+        counts = Counter(layer.name for layer in self._layers)
+        for layer_name, count in counts.items():
+            if count != 1:
                 raise ValueError(
-                    f'Model {self.name}: The name "{layer_name}" is used '
-                    f"{names.count(layer_name)} times in the model. All layer names should be "
-                    f"unique. Layer names: {names}"
+                    f'Model {self.name}: The name "{layer_name}" is used {count} times in the '
+                    "model. All layer names should be unique. Layer names: "
+                    f"{[layer.name for layer in self._layers]}"
                 )
         if self._track_internal_containers:
             self._internal_containers = [x for x in self._layers if isinstance(x, LayersModel)]
         self.built = True
 
-    def _layers_by_depth(self, outs: list[SymbolicTensor]) -> list[Layer]:
+    def _layers_by_depth(self, entered: list[Node]) -> list[Layer]:
         """TF.js's `model.layers` order (container.ts): deepest first (the inputs), ties in the
-        order a depth-first walk from the outputs first meets the layers."""
+        order a depth-first walk from the outputs first meets the layers (`entered`: the
+        nodes in the order that walk entered them). Linear in nodes + edges, then a sort."""
         first_seen: dict[int, int] = {}
         by_id: dict[int, Layer] = {}
-
-        def walk(t: SymbolicTensor, done: set[int]) -> None:
-            node = _producer(t)
-            if id(node) in done:
-                return
+        for node in entered:
             first_seen.setdefault(id(node.layer), len(first_seen))
             by_id[id(node.layer)] = node.layer
-            for i in node.inputs:
-                walk(i, done)
-            done.add(id(node))
-
-        done: set[int] = set()
-        for t in outs:
-            walk(t, done)
         for t in self.inputs:  # an input no output depends on still belongs to the model
             first_seen.setdefault(id(t.source_layer), len(first_seen))
             by_id[id(t.source_layer)] = t.source_layer
@@ -139,23 +131,38 @@ class LayersModel(TrainingMixin, Layer):
         order = sorted(by_id, key=lambda k: (-layer_depth[k], first_seen[k]))
         return [by_id[k] for k in order]
 
-    def _collect_nodes(self, outs: list[SymbolicTensor]) -> list[Node]:
-        """Nodes the outputs depend on, each after the nodes that feed it."""
-        order: list[Node] = []
-        seen: set[int] = set()
-
-        def visit(t: SymbolicTensor) -> None:
-            node = t.source_layer._inbound_nodes[t.node_index]
-            if id(node) in seen:
-                return
-            seen.add(id(node))
-            for i in node.inputs:
-                visit(i)
-            order.append(node)
-
-        for t in outs:
-            visit(t)
-        return order
+    def _append_node(self, node: Node) -> bool:
+        """Extend a chain by `node` (a new layer's first call, on the only output) in O(1),
+        giving what `_init_graph(inputs, node's output)` gives; False when the graph is not
+        such a chain end (`_init_graph` must run). Sequential.add uses it: n adds cost O(n)."""
+        layer = node.layer
+        if (
+            not self._nodes
+            or len(self._layers) != len(self._nodes)  # a layer called twice: not a plain chain
+            or len(self.outputs) != 1
+            or len(node.inputs) != 1
+            or node.inputs[0] is not self.outputs[0]
+            or len(node.outputs) != 1
+            or self._nodes[-1] is not _producer(self.outputs[0])
+            or len(layer._inbound_nodes) != 1  # called before: maybe in this graph already
+            or layer._inbound_nodes[0] is not node
+            or isinstance(layer, InputLayer)
+        ):
+            return False
+        names = self.__dict__.get("_chain_names")
+        if names is None or names[0] is not self._nodes or len(names[1]) != len(self._layers):
+            names = self._chain_names = (self._nodes, {x.name for x in self._layers})
+        if layer.name in names[1]:
+            return False  # _init_graph names the clash
+        self._nodes.append(node)
+        self._layers.append(layer)
+        names[1].add(layer.name)
+        self.outputs = [node.outputs[0]]
+        self._single_output = True
+        if self._track_internal_containers and isinstance(layer, LayersModel):
+            self._internal_containers.append(layer)
+        self.__dict__.pop("_checked_signatures", None)  # run_graph's cache keys the node list
+        return True
 
     def _check_inputs_reach(self, ins: list[SymbolicTensor]) -> None:
         given = {id(t) for t in ins}
@@ -460,16 +467,17 @@ class LayersModel(TrainingMixin, Layer):
     # -- config -----------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
         """TF.js's functional config: layers with inbound nodes, input and output layers."""
+        in_graph = {id(n) for n in self._nodes}
         node_index: dict[int, int] = {}
         for layer in self.layers:
-            kept = [n for n in layer._inbound_nodes if n in self._nodes]
+            kept = [n for n in layer._inbound_nodes if id(n) in in_graph]
             for i, n in enumerate(kept):
                 node_index[id(n)] = i
         layer_configs = []
         for layer in self.layers:
             inbound = []
             for n in layer._inbound_nodes:
-                if n not in self._nodes or isinstance(layer, InputLayer):
+                if id(n) not in in_graph or isinstance(layer, InputLayer):
                     continue
                 inbound.append(
                     [
@@ -555,24 +563,7 @@ def _substitute_shapes(structure: Any, known: dict[int, Any]) -> Any:
     return structure
 
 
-def get_source_inputs(tensor: SymbolicTensor) -> list[SymbolicTensor]:
-    """TF.js's `getSourceInputs(tensor)`: the `tf.input()` tensors `tensor` depends on."""
-    node = _producer(tensor)
-    if not node.inputs:
-        return [tensor]
-    found: list[SymbolicTensor] = []
-    for t in node.inputs:
-        for source in get_source_inputs(t):
-            if not any(source is f for f in found):
-                found.append(source)
-    return found
-
-
 getSourceInputs = get_source_inputs  # noqa: N816  (TF.js's name)
-
-
-def _producer(t: SymbolicTensor) -> Node:
-    return t.source_layer._inbound_nodes[t.node_index]
 
 
 def model(

@@ -109,7 +109,9 @@ class Sequential(LayersModel):
                 f"[{','.join('null' if d is None else str(d) for d in self.outputs[0].shape)}]"
             )
         self._stack.append(layer)
-        self._init_graph(self.inputs[0], out)
+        producer = out.source_layer._inbound_nodes[out.node_index]
+        if not self._append_node(producer):  # O(1) at a chain's end, else the whole graph
+            self._init_graph(self.inputs[0], out)
 
     def _check_compiled(self, what: str) -> None:
         """TF.js's Sequential refuses fit/evaluate before compile with its own words."""

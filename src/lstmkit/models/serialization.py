@@ -8,6 +8,7 @@ of the layer list does not matter).
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from .._names import to_camel_case
@@ -23,13 +24,14 @@ from .sequential import Sequential
 TFJS_VERSION = "4.22.0"
 
 
-def model_from_config(topology: dict[str, Any]) -> LayersModel:
+def model_from_config(topology: dict[str, Any], _scalars_done: bool = False) -> LayersModel:
     """A model from `{"class_name": ..., "config": ...}` (or the converter's wrapper)."""
     if not isinstance(topology, dict):
         raise ValueError(f"A model topology must be a JSON object, got {type(topology).__name__}.")
     if "model_config" in topology:
         topology = topology["model_config"]
-    topology = ndarray_scalars(topology)
+    if not _scalars_done:  # once for the whole topology, not again for each nested model
+        topology = ndarray_scalars(topology)
     class_name = topology.get("class_name", topology.get("className"))
     config = topology.get("config")
     if class_name == "Sequential":
@@ -86,7 +88,7 @@ def _deserialize(cfg: dict[str, Any]) -> Layer:
     """A layer, or a whole model used as a layer (a nested Sequential or functional model)."""
     entry = _layer_entry(cfg)
     if entry["class_name"] in _MODEL_CLASSES:
-        return model_from_config(entry)
+        return model_from_config(entry, _scalars_done=True)
     return deserialize_layer(entry)
 
 
@@ -108,54 +110,41 @@ def _either(config: dict[str, Any], key: str) -> Any:
 
 def _functional(config: dict[str, Any]) -> LayersModel:
     layers: dict[str, Layer] = {}
-    pending: list[tuple[Layer, list]] = []
+    pending: list[tuple[Layer, str, list]] = []
     for entry in config.get("layers", []):
         layer = _deserialize(entry)
         name = entry.get("name", layer.name)  # TF.js keys the graph by the entry's name
         layers[name] = layer
         for node in _either(entry, "inbound_nodes"):
-            pending.append((layer, name, _node_refs(node)))
+            pending.append((layer, name, _node_refs(node, name)))
     outputs: dict[tuple[str, int], Any] = {}
     for name, layer in layers.items():
         if isinstance(layer, InputLayer):
             outputs[(name, 0)] = [layer._inbound_nodes[0].outputs[0]]
-    while pending:
-        progressed = False
-        for item in list(pending):
-            layer, name, refs = item
-            try:
-                args = [outputs[_node_key(layers, r)][r[2]] for r in refs]
-            except (KeyError, IndexError):
-                continue
-            kwargs = (
-                refs[0][3] if refs and len(refs[0]) > 3 and isinstance(refs[0][3], dict) else {}
-            )
-            kwargs = _node_kwargs(kwargs)
-            if len(args) > 1 and isinstance(layer, (RNN, Bidirectional)):
-                # TF.js's standardizeArgs: an RNN's extra inputs are its initial state
-                args, kwargs = args[:1], {**kwargs, "initial_state": args[1:]}
-            out = layer.apply(args if len(args) > 1 else args[0], **kwargs)
-            outputs[(name, len(layer._inbound_nodes) - 1)] = out if isinstance(out, list) else [out]
-            pending.remove(item)
-            progressed = True
-        if not progressed:
-            missing = sorted({r[0] for _, _, refs in pending for r in refs if r[0] not in layers})
-            raise ValueError(
-                "Model config: cannot connect the layers"
-                + (f"; unknown inbound layers {missing}." if missing else " (a cycle?).")
-            )
+    _connect(layers, pending, outputs)
 
-    def resolve(refs: list) -> list:
+    def resolve(refs: list, what: str) -> list:
+        if not isinstance(refs, list):
+            raise ValueError(
+                f"Model config: {what} must be a list of [layer name, node index, tensor "
+                f"index] references, got {type(refs).__name__}."
+            )
         out = []
         for r in refs:
+            r = _checked_ref(r, f"an entry of {what}")
             key = _node_key(layers, r)
             if key not in outputs:
                 raise ValueError(f"Model config: output/input layer {r[0]!r} is not in the graph.")
+            if not -len(outputs[key]) <= r[2] < len(outputs[key]):
+                raise ValueError(
+                    f"Model config: {what} names tensor {r[2]} of layer {r[0]!r}, which has "
+                    f"{len(outputs[key])} output(s)."
+                )
             out.append(outputs[key][r[2]])
         return out
 
-    inputs = resolve(_refs(_either(config, "input_layers")))
-    outs = resolve(_refs(_either(config, "output_layers")))
+    inputs = resolve(_refs(_either(config, "input_layers")), "input_layers")
+    outs = resolve(_refs(_either(config, "output_layers")), "output_layers")
     return LayersModel(
         inputs if len(inputs) != 1 else inputs[0],
         outs if len(outs) != 1 else outs[0],
@@ -170,19 +159,121 @@ def _node_key(layers: dict[str, Layer], ref: list) -> tuple[str, int]:
     return (name, index - 1) if isinstance(layers.get(name), LayersModel) else (name, index)
 
 
+def _connect(
+    layers: dict[str, Layer], pending: list[tuple[Layer, str, list]], outputs: dict
+) -> None:
+    """Apply each pending node once its inputs exist, in the order TF.js's (and lstmkit's
+    earlier) repeated passes over the list would: node i runs in the first pass that reaches
+    it after its last input was made. An event queue gives that order in O((n + e) log n)
+    (n nodes, e references), where the passes took O(n^2) on a graph listed backwards."""
+    made_at: dict[tuple[str, int], tuple[int, int]] = {key: (0, -1) for key in outputs}
+    waiting: dict[tuple[str, int], list[int]] = {}
+    missing = [0] * len(pending)
+    keys_of: list[list[tuple[str, int]] | None] = []
+    ready: list[tuple[int, int]] = []
+    for pos, (_, _, refs) in enumerate(pending):
+        keys = list(dict.fromkeys(_node_key(layers, r) for r in refs))
+        keys_of.append(keys)
+        for key in keys:
+            if key not in outputs:
+                missing[pos] += 1
+                waiting.setdefault(key, []).append(pos)
+        if not missing[pos]:
+            heapq.heappush(ready, _turn(pos, [made_at[k] for k in keys]))
+    done = [False] * len(pending)
+    while ready:
+        turn, pos = heapq.heappop(ready)
+        layer, name, refs = pending[pos]
+        try:
+            args = [outputs[_node_key(layers, r)][r[2]] for r in refs]
+        except IndexError:  # a tensor index the node does not have: never connects
+            continue
+        kwargs = refs[0][3] if refs and len(refs[0]) > 3 and isinstance(refs[0][3], dict) else {}
+        kwargs = _node_kwargs(kwargs)
+        if len(args) > 1 and isinstance(layer, (RNN, Bidirectional)):
+            # TF.js's standardizeArgs: an RNN's extra inputs are its initial state
+            args, kwargs = args[:1], {**kwargs, "initial_state": args[1:]}
+        out = layer.apply(args if len(args) > 1 else args[0], **kwargs)
+        key = (name, len(layer._inbound_nodes) - 1)
+        outputs[key] = out if isinstance(out, list) else [out]
+        done[pos] = True
+        if key in made_at:
+            continue
+        made_at[key] = (turn, pos)
+        for other in waiting.pop(key, []):
+            missing[other] -= 1
+            if not missing[other]:
+                keys = keys_of[other] or []
+                heapq.heappush(ready, _turn(other, [made_at[k] for k in keys]))
+    left = [item for item, finished in zip(pending, done) if not finished]
+    if left:
+        unknown = sorted({r[0] for _, _, refs in left for r in refs if r[0] not in layers})
+        raise ValueError(
+            "Model config: cannot connect the layers"
+            + (f"; unknown inbound layers {unknown}." if unknown else " (a cycle?).")
+        )
+
+
+def _turn(pos: int, inputs_made: list[tuple[int, int]]) -> tuple[int, int]:
+    """(pass, position) at which the passes would apply the node at `pos`, whose inputs
+    were made at `inputs_made` (pass, position): this pass if it comes later, else the next."""
+    turn, at = max(inputs_made, default=(0, -1))
+    return (turn, pos) if pos > at else (turn + 1, pos)
+
+
 def _refs(value: list) -> list:
     # a single [name, node, tensor] or a list of them
-    if value and isinstance(value[0], str):
+    if isinstance(value, list) and value and isinstance(value[0], str):
         return [value]
     return value
 
 
-def _node_refs(node: Any) -> list:
+def _node_refs(node: Any, layer_name: Any) -> list:
+    """A node's `[[layer name, node index, tensor index(, kwargs)], ...]`, checked."""
     if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
         raise ValueError(
             "Keras 3 node format in inbound_nodes is not supported; convert with TF.js."
         )
-    return [list(r) for r in node]
+    if not isinstance(node, (list, tuple)):
+        raise ValueError(
+            f"Model config: layer {layer_name!r}: an inbound node must be a list of "
+            f"[layer name, node index, tensor index] references, got {type(node).__name__}."
+        )
+    if not node:
+        raise ValueError(
+            f"Model config: layer {layer_name!r} has an empty inbound node; list the "
+            'references it is called on, e.g. [["dense_1", 0, 0, {}]], or remove it.'
+        )
+    return [_checked_ref(r, f"layer {layer_name!r}: an inbound reference") for r in node]
+
+
+def _checked_ref(r: Any, where: str) -> list:
+    """`[layer name, node index, tensor index, ...]` with integer indices, or a clear error."""
+    ok = isinstance(r, (list, tuple)) and len(r) >= 3 and isinstance(r[0], str)
+    indices = [_index(v) for v in r[1:3]] if ok else []
+    if not ok or None in indices:
+        raise ValueError(
+            f"Model config: {where} must be [layer name, node index, tensor index(, call "
+            f"kwargs)], got {_short(r)}; write the layer's name and two integers, e.g. "
+            '["dense_1", 0, 0].'
+        )
+    return [r[0], *indices, *r[3:]]
+
+
+def _index(value: Any) -> int | None:
+    """A node or tensor index: an integer (an integral float, as JSON may write it)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _node_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:

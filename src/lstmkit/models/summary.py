@@ -35,17 +35,19 @@ def _node_depths(model: Any) -> dict[int, int]:
 
 
 def _sequential_like(model: Any) -> bool:
+    """TF.js's isModelSequentialLike: one node per depth, none with several inputs, and no
+    layer called twice in the model (linear in the nodes)."""
     by_depth: dict[int, list] = {}
     depths = _node_depths(model)
     for node in model._nodes:
         by_depth.setdefault(depths[id(node)], []).append(node)
-    nodes = []
+    nodes: set[int] = set()
     for group in by_depth.values():
         if len(group) > 1 or (len(group) == 1 and len(group[0].inputs) > 1):
             return False
-        nodes += group
+        nodes.update(id(n) for n in group)
     for layer in model.layers:
-        if sum(1 for n in layer._inbound_nodes if n in nodes) > 1:
+        if sum(1 for n in layer._inbound_nodes if id(n) in nodes) > 1:
             return False
     return True
 
@@ -94,7 +96,7 @@ def print_summary(
     _print_row(headers, positions, print_fn)
     print_fn("=" * line_length)
     layers = model.layers
-    relevant = set(id(n) for n in model._nodes)
+    relevant = {id(n) for n in model._nodes}
     for i, layer in enumerate(layers):
         input_shape, output_shape = _shapes(layer)
         fields = [
