@@ -21,6 +21,7 @@ __all__ = [
     "fastopt",
     "fastrnn",
     "release_buffers",
+    "set_deterministic",
     "set_num_threads",
     "use_extension",
 ]
@@ -85,6 +86,28 @@ def set_num_threads(n: int) -> None:
     ext = _load_extension()
     if ext is not None:
         ext.options(threads=max(1, int(n)))
+
+
+def set_deterministic(enabled: bool | None = None) -> bool:
+    """Whether the compiled loops give the same bits whatever the machine's load (the default);
+    returns the old setting (True when the extension is not built: NumPy is exact anyway).
+
+    Deterministic, a call's numbers depend on its shapes, the data, the ISA, the thread
+    setting (`set_num_threads`) and BLAS's own thread count, never on timing: the batch chunks
+    and the order their weight gradients are summed in are fixed by shape and setting, and a
+    call whose GEMMs go to BLAS keeps BLAS's thread count for the whole call.
+    ``set_deterministic(False)`` lets such a call switch BLAS to one thread when its steps run
+    slow (another process holds a core), which is faster on a loaded machine but makes the
+    last bits depend on the load (OpenBLAS's sums depend on its thread count). Calls small
+    enough for the built-in GEMM are unaffected: they are deterministic either way.
+    """
+    ext = _load_extension()
+    if ext is None:
+        return True
+    previous = bool(ext.options()["deterministic"])
+    if enabled is not None:
+        ext.options(deterministic=bool(enabled))
+    return previous
 
 
 def use_extension(enabled: bool | None = None) -> bool:

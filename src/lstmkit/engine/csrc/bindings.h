@@ -419,16 +419,21 @@ static PyObject *py_options(PyObject *self, PyObject *args, PyObject *kw) {
     static char *names[] = {"isa",           "gemm",           "pack_limit",
                             "threads",       "min_parallel_work", "min_chunk_rows",
                             "adaptive",      "row_block_bytes", "cold_parallel_work",
-                            "spin_us",       NULL};
+                            "spin_us",       "deterministic",  "assume_contention_us",
+                            NULL};
     const char *isa = NULL, *gemm = NULL;
     Py_ssize_t pack_limit = -1, threads = -1, min_work = -1, min_rows = -1, row_block = -1;
     Py_ssize_t cold_work = -1, spin_us = -1;
-    int adaptive = -1;
+    Py_ssize_t assume_us = -1;
+    int adaptive = -1, deterministic = -1;
     (void)self;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|zznnnninnn", names, &isa, &gemm, &pack_limit,
-                                     &threads, &min_work, &min_rows, &adaptive, &row_block,
-                                     &cold_work, &spin_us))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|zznnnninnnin", names, &isa, &gemm,
+                                     &pack_limit, &threads, &min_work, &min_rows, &adaptive,
+                                     &row_block, &cold_work, &spin_us, &deterministic,
+                                     &assume_us))
         return NULL;
+    if (deterministic >= 0)
+        g_deterministic = deterministic != 0;
     if (cold_work >= 0)
         g_cold_parallel_work = cold_work;
     if (spin_us >= 0)
@@ -441,6 +446,8 @@ static PyObject *py_options(PyObject *self, PyObject *args, PyObject *kw) {
         g_backoff = 0.05;
         g_lagged = 0;
     }
+    if (assume_us >= 0) /* tests: the next calls run as after contention (one thread) */
+        __atomic_store_n(&g_solo_until, now_ns() + (int64_t)assume_us * 1000, __ATOMIC_RELAXED);
     if (min_rows >= 0)
         g_min_chunk_rows = min_rows < 1 ? 1 : min_rows;
     if (threads >= 0)
@@ -478,13 +485,14 @@ static PyObject *py_options(PyObject *self, PyObject *args, PyObject *kw) {
     if (pack_limit >= 0)
         g_pack_limit = pack_limit;
     static const char *gemm_names[] = {"auto", "packed", "blas"};
-    return Py_BuildValue("{s:s,s:s,s:n,s:i,s:n,s:n,s:n,s:L,s:O,s:n,s:O,s:s}", "isa",
+    return Py_BuildValue("{s:s,s:s,s:n,s:i,s:n,s:n,s:L,s:n,s:O,s:O,s:n,s:O,s:s}", "isa",
                          g_isa ? "avx2" : "baseline", "gemm", gemm_names[g_gemm_mode],
                          "pack_limit", g_pack_limit, "threads", g_threads, "min_parallel_work",
                          g_min_parallel_work, "cold_parallel_work", g_cold_parallel_work,
                          "spin_us", (long long)(g_spin_ns / 1000), "min_chunk_rows",
                          g_min_chunk_rows, "adaptive",
-                         g_adaptive ? Py_True : Py_False, "row_block_bytes", g_row_block_bytes,
+                         g_adaptive ? Py_True : Py_False, "deterministic",
+                         g_deterministic ? Py_True : Py_False, "row_block_bytes", g_row_block_bytes,
                          "avx2_available", g_have_avx2 ? Py_True : Py_False, "blas",
                          g_sgemm ? g_blas_desc : "");
 }

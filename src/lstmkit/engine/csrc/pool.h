@@ -35,6 +35,13 @@ static int64_t g_solo_until = 0; /* monotonic ns */
 static double g_backoff = 0.05;
 static int g_lagged = 0; /* parallel calls in a row where the caller waited long */
 static int g_adaptive = 1;
+/* Deterministic (the default): nothing that depends on timing changes a call's numbers. The
+ * split into chunks never did (plan_chunks); but a call whose GEMMs go to BLAS with BLAS's own
+ * threads used to switch BLAS to one thread when its steps ran slow, or while contention was
+ * recent, and OpenBLAS's sums depend on its thread count (7.8e-8 apart after a fit), so the
+ * bits depended on the machine's load. Deterministic, BLAS keeps its thread count for the
+ * whole call; `deterministic=False` (options) brings the timing-driven switch back. */
+static int g_deterministic = 1;
 
 static pthread_mutex_t g_blas_lock = PTHREAD_MUTEX_INITIALIZER;
 static int g_blas_owners = 0, g_blas_saved_threads = 1;
@@ -379,7 +386,9 @@ static int run_job(int kind, const fwd_args *fa, const bwd_args *ba, int dbl) {
     fwd_args fa_w;
     bwd_args ba_w;
     int own_blas = 0, pooled = 0;
-    if (split && !packed && solo_now()) {
+    if (split && !packed && g_deterministic) {
+        /* BLAS's threads as they are: its thread count, not the load, fixes the numbers */
+    } else if (split && !packed && solo_now()) {
         own_blas = 1;
         blas_one_thread_acquire();
     } else if (split && !packed) {
