@@ -5,18 +5,30 @@ deleted anywhere in model.json (the manifest more often), model.json bytes and w
 flipped, cut or extended. Every load must either succeed or raise `ModelFormatError`; any
 other exception, a hang or a crash is a bug.
 
-The default run is bounded and derandomized (about 10 s). A longer, random run:
+The second target starts from the same models saved quantized (uint8, uint16, float16) or
+as a topology without weights (no manifest, no weight file), and grows layer sizes and the
+manifest's numbers to absurd values (10**400, 2**63, -1, True, 1.5): each case must also
+stay within its work bound, a `max_init_params` of FUZZ_INIT_BUDGET and a traced memory peak
+of at most FUZZ_MEMORY_FACTOR times its bytes on disk plus twice the budget's float32 bytes
+plus 4 MiB (tracemalloc), under a hang guard.
+
+The default run is bounded and derandomized (about 10 s, then about 5 s). A longer, random
+run of both:
 
     LSTMKIT_FUZZ_EXAMPLES=5000 pytest tests/test_io_fuzz.py     # or: pytest -m fuzz
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
 import json
 import os
 import shutil
+import signal
 import tempfile
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -32,6 +44,10 @@ CASES = sorted(
 )
 DEFAULT_EXAMPLES = 800
 LONG_EXAMPLES = 3000
+BOMB_EXAMPLES = 150  # the second target's default run
+FUZZ_INIT_BUDGET = 2**16  # max_init_params of each case of the second target
+FUZZ_MEMORY_FACTOR = 64
+CASE_SECONDS = 30  # a hang guard per case, not a speed check
 
 TRICKY = st.sampled_from(
     [
@@ -74,6 +90,14 @@ TRICKY = st.sampled_from(
         [-1, 3],
         [3, 2**31],
         {"dtype": "uint8", "min": 0, "scale": 1},
+        10**400,
+        -(10**400),
+        2**63,
+        True,
+        1.5,
+        {"dtype": "uint8", "min": 10**400, "scale": 1},
+        {"dtype": "uint16", "min": 0, "scale": -(10**400)},
+        {"dtype": "float16", "original_dtype": 10**400},
     ]
 )
 JSON_VALUES = st.recursive(
@@ -186,6 +210,121 @@ def test_mutated_fixtures_load_or_raise_model_format_error(request):
             tf.load_layers_model(folder)
         except ModelFormatError as e:
             assert str(e).startswith(str(folder)), str(e)
+
+    try:
+        check()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# -- the second target: quantized and weightless folders, absurd sizes -------------------------
+
+SIZE_KEYS = ("units", "input_dim", "output_dim", "filters", "kernel_size", "n")
+BIG = st.sampled_from([0, 1, 7, 300, 4000, 10**5, 10**9, 2**31, 2**63, 10**400, -1, True, 1.5])
+
+
+@functools.cache
+def _variant(name: str, kind: str) -> tuple[bytes, bytes | None]:
+    """A fixture's (model.json, weights.bin) saved quantized, or its topology alone."""
+    if kind == "weightless":
+        doc = json.loads((FIXTURES / name / "model.json").read_bytes())
+        return json.dumps({"modelTopology": doc["modelTopology"]}).encode(), None
+    folder = Path(tempfile.mkdtemp(prefix="lstmkit-fuzz-q-"))
+    try:
+        tf.load_layers_model(FIXTURES / name).save(folder / "m", quantization=kind)
+        return (folder / "m" / "model.json").read_bytes(), (
+            folder / "m" / "weights.bin"
+        ).read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _size_paths(value, prefix=()):
+    """The (container path, key) of every layer size and input dimension in a topology."""
+    for parent, key in _paths(value, prefix):
+        if key in SIZE_KEYS:
+            yield parent, key
+        elif key in ("batch_input_shape", "batch_shape", "shape"):
+            yield (*parent, key), -1
+
+
+@st.composite
+def bomb_files(draw):
+    name = draw(st.sampled_from(CASES))
+    kind = draw(st.sampled_from(["weightless", "uint8", "uint16", "float16"]))
+    text, data = _variant(name, kind)
+    doc = json.loads(text)
+    for _ in range(draw(st.integers(1, 3))):
+        what = draw(st.sampled_from(["size", "size", "manifest", "weights"]))
+        if what == "size":
+            paths = list(_size_paths(doc["modelTopology"], ("modelTopology",)))
+            if paths:
+                parent, key = draw(st.sampled_from(paths))
+                container = _get(doc, parent)
+                if isinstance(container, list) and container:
+                    container[key] = draw(BIG)
+                elif isinstance(container, dict):
+                    container[key] = draw(BIG)
+        elif what == "manifest" and isinstance(doc.get("weightsManifest"), list):
+            paths = list(_paths(doc["weightsManifest"], ("weightsManifest",)))
+            if paths:
+                parent, key = draw(st.sampled_from(paths))
+                _get(doc, parent)[key] = copy.deepcopy(draw(JSON_VALUES | BIG))
+        elif data is not None:
+            data = _mutate_bytes(draw, data)
+    return json.dumps(doc).encode("utf-8", "surrogatepass"), data
+
+
+@contextlib.contextmanager
+def _hang_guard(seconds: float):
+    def expired(signum, frame):
+        raise TimeoutError(f"one load ran longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.fuzz
+def test_quantized_and_weightless_bombs_stay_within_their_bounds(request):
+    examples, derandomize = _examples(request.config)
+    if derandomize:
+        examples = BOMB_EXAMPLES
+    work = Path(tempfile.mkdtemp(prefix="lstmkit-fuzz-"))
+
+    @settings(
+        max_examples=examples,
+        derandomize=derandomize,
+        deadline=None,
+        database=None if derandomize else settings.default.database,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(bomb_files())
+    def check(files):
+        text, data = files
+        folder = work / "m"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        (folder / "model.json").write_bytes(text)
+        on_disk = len(text)
+        if data is not None:
+            (folder / "weights.bin").write_bytes(data)
+            on_disk += len(data)
+        bound = FUZZ_MEMORY_FACTOR * on_disk + 2 * 4 * FUZZ_INIT_BUDGET + 4 * 2**20
+        tracemalloc.start()
+        try:
+            with _hang_guard(CASE_SECONDS):
+                tf.load_layers_model(folder, max_init_params=FUZZ_INIT_BUDGET)
+        except ModelFormatError as e:
+            assert str(e).startswith(str(folder)), str(e)
+        finally:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        assert peak <= bound, (peak, bound, text[:300])
 
     try:
         check()

@@ -8,8 +8,14 @@ values `q` read back as `q * scale + min`, or float16 values; `quantize` nudges 
 the converter does so that 0.0 stays exact.
 
 `parse_manifest` validates every field before any tensor is allocated, so a hostile manifest
-(negative or huge dimensions, unknown dtypes, duplicate names) is refused with a
-`ModelFormatError`, and `decode_group` checks the bytes present against the bytes declared.
+(negative or huge dimensions, numbers beyond float64, unknown dtypes, duplicate names, more
+than `MAX_STRING_VALUES` strings) is refused with a `ModelFormatError`, and `iter_group`
+checks the bytes present against the bytes declared and decodes only the entries asked for.
+
+Memory: a decoded entry costs its output array only. Plain float32/int32 entries can be read
+as views of the bytes (`copy=False`), quantized ones are dequantized chunk by chunk
+(`DEQUANTIZE_CHUNK` values at a time through float64, the converter's arithmetic, into the
+float32/int32 output), so the peak is the output plus a few MiB, whatever the entry's size.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from __future__ import annotations
 import fnmatch
 import math
 import re
-from collections.abc import Mapping, Sequence
+import struct
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +47,11 @@ DTYPES = ("float32", "int32", "bool", "string")
 QUANTIZED = ("uint8", "uint16", "float16")
 MAX_DIM = 2**31 - 1  # TF.js shapes index typed arrays: larger sizes cannot exist there
 MAX_RANK = 64
+MAX_STRING_VALUES = 2**20
+"""Strings a manifest may list in total: string entries are decoded one by one (no layer has
+string weights; they only pass through a non-strict load)."""
+DEQUANTIZE_CHUNK = 2**18  # values dequantized at a time (2 MiB of float64 scratch)
+_FLOAT_MAX = float(np.finfo(np.float64).max)
 _INDEX_SUFFIX = re.compile(r":\d+$")
 
 
@@ -90,7 +102,12 @@ def _is_int(x: Any) -> bool:
 
 
 def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    """A finite JSON number a float64 can hold (an integer literal such as 10**400 is not)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return False
+    if isinstance(x, int):
+        return -_FLOAT_MAX <= x <= _FLOAT_MAX
+    return math.isfinite(x)
 
 
 def _spec(entry: Any, where: str, path: str | Path) -> WeightSpec:
@@ -139,9 +156,16 @@ def _quantization(q: Any, dtype: str, where: str, path: str | Path) -> dict[str,
         raise ModelFormatError(path, f"{where}: {qdtype} quantization needs float32 or int32.")
     if not (_is_number(q.get("min")) and _is_number(q.get("scale"))):
         raise ModelFormatError(
-            path, f"{where}: {qdtype} quantization needs finite numbers 'min' and 'scale'."
+            path,
+            f"{where}: {qdtype} quantization needs finite numbers 'min' and 'scale' (within "
+            f"float64's range), got min={_short(q.get('min'))}, scale={_short(q.get('scale'))}.",
         )
     return {"dtype": qdtype, "min": float(q["min"]), "scale": float(q["scale"])}
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge integer"
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def parse_manifest(manifest: Any, path: str | Path) -> list[WeightGroup]:
@@ -152,6 +176,7 @@ def parse_manifest(manifest: Any, path: str | Path) -> list[WeightGroup]:
         raise ModelFormatError(path, "'weightsManifest' must be a list of weight groups.")
     groups: list[WeightGroup] = []
     seen: set[str] = set()
+    strings = 0
     for g, group in enumerate(manifest):
         where = f"weightsManifest[{g}]"
         if not isinstance(group, dict):
@@ -167,6 +192,15 @@ def parse_manifest(manifest: Any, path: str | Path) -> list[WeightGroup]:
             if spec.key in seen:
                 raise ModelFormatError(path, f"duplicate weight name {spec.key!r} in the manifest.")
             seen.add(spec.key)
+            if spec.dtype == "string":
+                strings += spec.size
+                if strings > MAX_STRING_VALUES:
+                    raise ModelFormatError(
+                        path,
+                        f"{where}.weights[{i}] ({spec.name!r}): the manifest lists more than "
+                        f"{MAX_STRING_VALUES} string values (MAX_STRING_VALUES); no layer has "
+                        "string weights, so a layers model holds none: remove them.",
+                    )
             out.specs.append(spec)
         groups.append(out)
     return groups
@@ -175,17 +209,54 @@ def parse_manifest(manifest: Any, path: str | Path) -> list[WeightGroup]:
 def decode_group(
     group: WeightGroup, data: bytes | memoryview, path: str | Path, allow_extra: bool = False
 ) -> list[tuple[WeightSpec, np.ndarray]]:
-    """The tensors of one group from its concatenated bytes.
+    """The tensors of one group from its concatenated bytes (each array its own copy).
 
     Every byte must be used, unless `allow_extra`: then bytes after the listed tensors are
     left unread, as TF.js's `decodeWeights` leaves them (a non-strict load).
     """
-    view = memoryview(data)
+    return list(iter_group(group, data, path, allow_extra=allow_extra))
+
+
+def prefix_bytes(group: WeightGroup, wanted: Container[str]) -> int | None:
+    """The bytes from the group's start to the end of its last entry whose key is `wanted`
+    (0 if none); None when a string entry comes before that end (its length is in the data)."""
+    offset = end = 0
+    for i, spec in enumerate(group.specs):
+        if spec.nbytes is None:
+            return None if any(s.key in wanted for s in group.specs[i:]) else end
+        offset += spec.nbytes
+        if spec.key in wanted:
+            end = offset
+    return end
+
+
+def iter_group(
+    group: WeightGroup,
+    data: bytes | memoryview,
+    path: str | Path,
+    wanted: Container[str] | None = None,
+    allow_extra: bool = False,
+    copy: bool = True,
+) -> Iterator[tuple[WeightSpec, np.ndarray]]:
+    """Decode, one at a time, the entries of a group whose key is in `wanted` (all: None).
+
+    The others are skipped without decoding (a string entry's lengths are walked). With
+    `copy=False` a plain float32/int32 entry is a read-only view of `data`. `data` may stop
+    after the last wanted entry when `allow_extra` (a prefix read); otherwise every byte must
+    be used.
+    """
+    view = memoryview(data).cast("B")
     offset = 0
-    out = []
-    for spec in group.specs:
+    last = len(group.specs) - 1
+    if wanted is not None:
+        needed = [i for i, s in enumerate(group.specs) if s.key in wanted]
+        last = needed[-1] if needed else -1
+    for i, spec in enumerate(group.specs):
+        if i > last and allow_extra:
+            return
+        want = wanted is None or spec.key in wanted
         if spec.dtype == "string":
-            arr, offset = _decode_strings(spec, view, offset, path)
+            arr, offset = _strings(spec, view, offset, path, want)
         else:
             n = spec.nbytes
             assert n is not None  # numeric weights have a size in bytes
@@ -195,47 +266,88 @@ def decode_group(
                     f"weight {spec.name!r} needs bytes {offset}..{offset + n}, but the "
                     f"group's files hold only {len(view)} bytes (truncated?).",
                 )
-            arr = _decode_numeric(spec, view[offset : offset + n])
+            arr = _decode_numeric(spec, view[offset : offset + n], copy) if want else None
             offset += n
-        out.append((spec, arr))
+        if want:
+            assert arr is not None
+            yield spec, arr
     if offset != len(view) and not allow_extra:
         raise ModelFormatError(
             path,
             f"the weight files of group {group.paths} hold {len(view)} bytes, but the "
             f"manifest describes {offset} ({len(view) - offset} extra bytes).",
         )
-    return out
 
 
-def _decode_numeric(spec: WeightSpec, raw: memoryview) -> np.ndarray:
+def _decode_numeric(spec: WeightSpec, raw: memoryview, copy: bool = True) -> np.ndarray:
     stored = np.frombuffer(raw, STORED[spec.stored_dtype])
     q = spec.quantization
     if q is None:
-        values = stored != 0 if spec.dtype == "bool" else stored.astype(_NATIVE[spec.dtype])
+        if spec.dtype == "bool":
+            values = stored != 0
+        elif copy or stored.dtype != np.dtype(_NATIVE[spec.dtype]):
+            values = stored.astype(_NATIVE[spec.dtype])
+        else:
+            values = stored  # little-endian float32/int32 on a little-endian machine
     elif q["dtype"] == "float16":
         values = stored.astype(np.float32)
     else:
-        with np.errstate(over="ignore", invalid="ignore"):
-            real = stored.astype(np.float64) * q["scale"] + q["min"]
-            if spec.dtype == "int32":  # JS Math.round (half up), as TF.js dequantizes int32
-                real = np.clip(np.floor(real + 0.5), -(2**31), 2**31 - 1)
-            values = real.astype(_NATIVE[spec.dtype])
+        values = _dequantize(stored, q["scale"], q["min"], spec.dtype == "int32")
     return values.reshape(spec.shape)
 
 
-def _decode_strings(
-    spec: WeightSpec, view: memoryview, offset: int, path: str | Path
-) -> tuple[np.ndarray, int]:
-    values = []
-    for _ in range(spec.size):
-        if offset + 4 > len(view):
+def _dequantize(stored: np.ndarray, scale: float, lo: float, to_int: bool) -> np.ndarray:
+    """`q * scale + min` in float64 (the converter's and TF.js's arithmetic), cast to float32
+    or rounded to int32 as JS's Math.round (half up), DEQUANTIZE_CHUNK values at a time."""
+    out = np.empty(stored.shape, np.int32 if to_int else np.float32)
+    scratch = np.empty(min(stored.size, DEQUANTIZE_CHUNK), np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, stored.size, DEQUANTIZE_CHUNK):
+            part = stored[start : start + DEQUANTIZE_CHUNK]
+            tmp = scratch[: part.size]
+            tmp[...] = part
+            tmp *= scale
+            tmp += lo
+            if to_int:
+                tmp += 0.5
+                np.floor(tmp, out=tmp)
+                np.clip(tmp, -(2**31), 2**31 - 1, out=tmp)
+            out[start : start + part.size] = tmp
+    return out
+
+
+_U32 = struct.Struct("<I")
+
+
+def _strings(
+    spec: WeightSpec, view: memoryview, offset: int, path: str | Path, decode: bool
+) -> tuple[np.ndarray | None, int]:
+    """A string entry (a uint32 length, then UTF-8 bytes, per value) from `offset`; with
+    `decode` False only walked, to find where it ends. Its count is bounded by the bytes
+    (4 per value at least) before the walk starts."""
+    n = spec.size
+    if offset + 4 * n > len(view):
+        raise ModelFormatError(
+            path,
+            f"string weight {spec.name!r} lists {n} values, which need at least {4 * n} "
+            f"bytes from byte {offset}, but the group's files hold {len(view)} (truncated?).",
+        )
+    raw = view.obj if isinstance(view.obj, bytes) and view.nbytes == len(view.obj) else view
+    unpack = _U32.unpack_from
+    values: list[str] = []
+    end = len(view)
+    for _ in range(n):
+        if offset + 4 > end:
             raise ModelFormatError(path, f"string weight {spec.name!r} is truncated.")
-        n = int.from_bytes(view[offset : offset + 4], "little")
+        (size,) = unpack(raw, offset)
         offset += 4
-        if offset + n > len(view):
+        if offset + size > end:
             raise ModelFormatError(path, f"string weight {spec.name!r} is truncated.")
-        values.append(bytes(view[offset : offset + n]).decode("utf-8", "replace"))
-        offset += n
+        if decode:
+            values.append(bytes(raw[offset : offset + size]).decode("utf-8", "replace"))
+        offset += size
+    if not decode:
+        return None, offset
     arr = np.empty(len(values), dtype=object)
     arr[:] = values
     return arr.reshape(spec.shape), offset

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +31,12 @@ from ..io.errors import ModelFormatError
 from . import training_config
 from .functional import LayersModel
 from .serialization import TFJS_VERSION, model_from_config, model_to_topology
-from .weight_budget import weight_budget
+from .weight_budget import cell_fallback, check_max_init, weight_budget
 
 GENERATED_BY = f"TensorFlow.js tfjs-layers v{TFJS_VERSION}"
 FORMAT = "layers-model"
 DEFAULT_SHARD_SIZE = 4 * 1024 * 1024  # the converter's 4 MiB, the browsers' cache limit
 WEIGHTS_FILE = "weights.bin"
-NON_STRICT_EXTRA_VALUES = 2**26  # weight values a non-strict load may initialize beyond the files
-STRICT_MARGIN_VALUES = 2**20
 METADATA_WARN_BYTES = 1024 * 1024  # TF.js warns above 1 MiB of userDefinedMetadata
 
 
@@ -229,7 +227,7 @@ def _check_metadata(metadata: Any, model_name: str) -> dict[str, Any]:
 # -- loading ----------------------------------------------------------------------------------
 
 
-_LOAD_OPTIONS = ("strict", "request_init", "on_progress")
+_LOAD_OPTIONS = ("strict", "request_init", "on_progress", "max_init_params")
 _LOAD_IGNORED = ("fetchFunc", "fetch_func", "weightUrlConverter", "weight_url_converter")
 
 
@@ -242,13 +240,19 @@ def load_layers_model(
     Options, as TF.js's `LoadOptions` object or keywords: `strict` (default True: every weight
     in the files must have a variable, every variable a weight, and the weight files hold
     exactly the bytes the manifest lists; False loads what matches, keeps the initial values
-    of the rest and reads only the listed bytes, as TF.js does), `requestInit` (its `headers`
-    are sent over http), `onProgress` (TF.js's fractions: two steps per weight file, found and
-    read; 1.0 once loaded when there are no weight files).
+    of the rest and reads only the bytes up to the last weight it uses), `requestInit` (its
+    `headers` are sent over http), `onProgress` (TF.js's fractions: two steps per weight file,
+    found and read; 1.0 once loaded when there are no weight files), and lstmkit's
+    `max_init_params`: the weight values the load may draw from initializers (a topology
+    without weights is built with them, as TF.js does; default
+    `weight_budget.MAX_INIT_PARAMS`, 2**24, or the LSTMKIT_MAX_INIT_PARAMS environment
+    variable; the orthogonal initializer's values count min(rows, cols) // 8 each).
 
-    Accepts the tfjs-node, browser-download and converter layouts, quantized weights, shards,
-    the converter's `model_config` wrapper and Keras 2 weight names. Anything wrong with the
-    files raises `ModelFormatError` naming the file.
+    The model is built and its weights matched by name, shape and dtype with the manifest
+    before any weight byte is read; weights the files will set are made as zeros. Accepts the
+    tfjs-node, browser-download and converter layouts, quantized weights, shards, the
+    converter's `model_config` wrapper and Keras 2 weight names. Anything wrong with the files
+    raises `ModelFormatError` naming the file.
 
     `path` may also be a TF.js IOHandler, an object with a `load()` method returning
     ModelArtifacts (awaitable or not), such as `tf.io.fromMemory(artifacts)`: they are checked
@@ -259,6 +263,7 @@ def load_layers_model(
         options = None
     opts = merge_options("tf.loadLayersModel", options, kwargs, _LOAD_OPTIONS, _LOAD_IGNORED)
     strict = bool(opts.get("strict", True))
+    max_init = check_max_init(opts.get("max_init_params"))
     if _is_handler(path):
         load = _handler_method(path, "load")
         if load is None:
@@ -266,19 +271,23 @@ def load_layers_model(
                 "Cannot proceed with model loading because the IOHandler provided does not "
                 "have the `load` method implemented."
             )
-        return _load(memory.MemorySource(_async.run(load())), strict, opts.get("on_progress"))
+        src: Any = memory.MemorySource(_async.run(load()))
+        return _load(src, strict, opts.get("on_progress"), max_init)
     target = router.load_target(path)
     if isinstance(target, router.HTTPHandler):
         handler_opts = merge_options("tf.io.http", target.options, {}, _LOAD_OPTIONS, _LOAD_IGNORED)
         opts = {**handler_opts, **opts}  # tf.io.http's own LoadOptions, the call's win
         strict = bool(opts.get("strict", True))
-        src: Any = remote.source(target.url, opts)
+        max_init = check_max_init(opts.get("max_init_params"))
+        src = remote.source(target.url, opts)
     else:
         src = handlers.FolderSource(target)
-    return _load(src, strict, opts.get("on_progress"))
+    return _load(src, strict, opts.get("on_progress"), max_init)
 
 
-def _load(src: Any, strict: bool, on_progress: Any = None) -> LayersModel:
+def _load(
+    src: Any, strict: bool, on_progress: Any = None, max_init: int | None = None
+) -> LayersModel:
     json_path = src.location
     doc = model_json.loads(src.read_model_json(), json_path)
     if not isinstance(doc, dict):
@@ -287,15 +296,27 @@ def _load(src: Any, strict: bool, on_progress: Any = None) -> LayersModel:
     if not isinstance(topology, dict):
         raise ModelFormatError(json_path, "'modelTopology' is missing or not an object.")
     groups = weights.parse_manifest(doc.get("weightsManifest"), json_path)
-    tensors = _read_weights(src, groups, strict, on_progress if callable(on_progress) else None)
-    model_values = {s.key: v for s, v in tensors if s.group != "optimizer"}
-    optimizer_values = [(s.key, v) for s, v in tensors if s.group == "optimizer"]
     has_weights = doc.get("weightsManifest") is not None
-    model = _build(topology, json_path, model_values, strict and has_weights)
+    specs = [s for g in groups for s in g.specs]
+    model_specs = [s for s in specs if s.group != "optimizer"]
+    keys = [s.key for s in model_specs] if has_weights else None
+    held = sum(s.size for s in model_specs)
+    model = _build(topology, json_path, keys, held, strict, max_init)
     if doc.get("trainingConfig") is not None:
         training_config.compile_from(model, doc["trainingConfig"], json_path)
-    if has_weights:
-        _assign(model, model_values, strict, json_path)
+    # Everything about the weights is checked against the model before any byte is read.
+    targets = _match(model, model_specs, strict, json_path) if has_weights else {}
+    wanted = set(targets)
+    optimizer_specs = _optimizer_specs(specs, model, json_path)
+    if model.optimizer is not None:
+        wanted.update(s.key for s in optimizer_specs)
+    optimizer_values = []
+    progress = on_progress if callable(on_progress) else None
+    for spec, value in _read_weights(src, groups, strict, progress, wanted):
+        if spec.group == "optimizer":
+            optimizer_values.append((spec.key, value))
+        else:
+            targets[spec.key].assign(value)
     if model.optimizer is not None and optimizer_values:
         try:
             model.optimizer.set_weights(optimizer_values)
@@ -333,18 +354,28 @@ def load_weights_from_manifest(model: LayersModel, manifest: Any, path_prefix: A
             f"Manifest JSON has weights with names: {', '.join(listed)}."
         )
     needed = [g for g in groups if any(spec.key in wanted for spec in g.specs)]
-    values = {s.key: v for s, v in _read_weights(src, needed, True) if s.key in wanted}
-    _assign(model, values, True, src.location)
+    specs = [s for g in needed for s in g.specs if s.key in wanted]
+    targets = _match(model, specs, True, src.location)
+    for spec, value in _read_weights(src, needed, True, None, set(targets)):
+        targets[spec.key].assign(value)
 
 
 def _read_weights(
-    src: Any, groups: list[weights.WeightGroup], strict: bool, on_progress: Any = None
-) -> list:
-    """The decoded tensors of every group; a non-strict load reads only the listed bytes.
+    src: Any,
+    groups: list[weights.WeightGroup],
+    strict: bool,
+    on_progress: Any = None,
+    wanted: set[str] | None = None,
+) -> Iterator[tuple[weights.WeightSpec, np.ndarray]]:
+    """The decoded tensors whose key is `wanted`, group by group, one at a time.
 
-    `on_progress(fraction)` follows TF.js's `loadWeightsAsArrayBuffer`: each weight file
-    counts two steps, found (its response or size known) and read, and after each step the
-    fraction of the steps done is reported, ending at 1 once the last file is read."""
+    A strict load reads every group whole (the files must hold exactly the manifest's bytes;
+    the manifest was matched with the model, so they are the model's and its optimizer's); a
+    non-strict one reads only the bytes up to the last weight it uses in each group (a group
+    with none is not read). Plain float32 tensors are views of the bytes read (`assign`
+    copies them). `on_progress(fraction)` follows TF.js's `loadWeightsAsArrayBuffer`: each
+    weight file counts two steps, found (its response or size known) and read, and after each
+    step the fraction of the steps done is reported, ending at 1 once the last file is read."""
     progress = None
     if on_progress is not None:
         total = 2 * sum(len(g.paths) for g in groups)
@@ -355,23 +386,37 @@ def _read_weights(
             if total:
                 on_progress(min(done[0], total) / total)
 
-    out = []
+    keys = set() if wanted is None else wanted
     for group in groups:
-        args = (group.paths, group.min_bytes, not group.has_strings, not strict)
+        if strict:
+            args = (group.paths, group.min_bytes, not group.has_strings, False)
+        else:
+            need = weights.prefix_bytes(group, keys)
+            if need == 0:  # nothing used in this group: not read
+                for _ in range(2 * len(group.paths) if progress else 0):
+                    progress()
+                continue
+            exact = need is not None
+            args = (group.paths, need if exact else group.min_bytes, exact, True)
         data, _extra = src.read_group(*args, progress) if progress else src.read_group(*args)
-        out += weights.decode_group(group, data, src.location, allow_extra=not strict)
-    return out
+        yield from weights.iter_group(
+            group, data, src.location, keys, allow_extra=not strict, copy=False
+        )
 
 
 def _build(
-    topology: dict[str, Any], json_path: str | Path, values: dict[str, np.ndarray], fast: bool
+    topology: dict[str, Any],
+    json_path: str | Path,
+    keys: list[str] | None,
+    held: int,
+    strict: bool,
+    max_init: int | None,
 ) -> LayersModel:
-    # In strict mode every variable takes a tensor from the files, so the model cannot need more
-    # values than they hold; the margin lets a near miss report which weights are missing.
-    held = sum(int(v.size) for v in values.values())
-    limit = 2 * held + STRICT_MARGIN_VALUES if fast else held + NON_STRICT_EXTRA_VALUES
+    """The model of `topology`, every weight checked by `weight_budget` before it is made:
+    the files' weights as zeros (at most the values the manifest lists, plus a margin), the
+    others drawn from their initializers within `max_init`."""
     try:
-        with weight_budget(limit, fast, json_path):
+        with weight_budget(json_path, keys, held, strict, max_init):
             return model_from_config(topology)
     except ModelFormatError:
         raise
@@ -381,10 +426,17 @@ def _build(
         ) from None
 
 
-def _assign(
-    model: LayersModel, values: dict[str, np.ndarray], strict: bool, path: str | Path
-) -> None:
-    """TF.js's `Container.loadWeights`: match by name, fall back to dropping the cell segment."""
+_KIND = {"float32": "f", "int32": "i", "bool": "b", "string": "O"}
+_NUMPY_NAME = {"string": "object"}
+
+
+def _match(
+    model: LayersModel, specs: list[weights.WeightSpec], strict: bool, path: str | Path
+) -> dict[str, Any]:
+    """TF.js's `Container.loadWeights` matching, on the manifest alone (no byte read yet):
+    each entry's variable by name, falling back to dropping the cell segment; strict mode
+    requires every entry and every variable matched; shapes and dtypes must agree. Returns
+    {entry key: variable}."""
     targets: dict[str, Any] = {}
     total = 0
     for layer in model.layers:
@@ -394,30 +446,57 @@ def _assign(
             targets[w.original_name] = w
             total += 1
     pairs = []
-    for name, value in values.items():
-        key = name
+    for spec in specs:
+        key = spec.key
         if key not in targets:
-            tokens = name.split("/")
-            key = "/".join(tokens[:-2] + tokens[-1:])
+            key = cell_fallback(spec.key)
         if key in targets:
-            pairs.append((targets.pop(key), name, value))
+            pairs.append((targets.pop(key), spec))
         elif strict:
-            raise ModelFormatError(path, f"Provided weight data has no target variable: {name}")
+            raise ModelFormatError(path, f"Provided weight data has no target variable: {spec.key}")
     if strict and targets:
         raise ModelFormatError(
             path, f"{len(targets)} of {total} weights are not set: {','.join(targets)}"
         )
-    for var, name, value in pairs:
-        if tuple(value.shape) != tuple(var.shape):
+    for var, spec in pairs:
+        if spec.shape != tuple(var.shape):
             raise ModelFormatError(
                 path,
-                f"weight {name}: Shape mismatch: {list(var.shape)} vs. {list(value.shape)} "
+                f"weight {spec.key}: Shape mismatch: {list(var.shape)} vs. {list(spec.shape)} "
                 "(the model's variable vs. the file's tensor).",
             )
-        if value.dtype.kind != var._data.dtype.kind:
+        if _KIND[spec.dtype] != var._data.dtype.kind:
             raise ModelFormatError(
                 path,
-                f"weight {name}: the file holds {value.dtype} values for a {var.dtype} variable.",
+                f"weight {spec.key}: the file holds {_NUMPY_NAME.get(spec.dtype, spec.dtype)} "
+                f"values for a {var.dtype} variable.",
             )
-    for var, _, value in pairs:
-        var.assign(value)
+    return {spec.key: var for var, spec in pairs}
+
+
+OPTIMIZER_SLOTS = 3  # state values per weight value at most (RMSprop centered: rms, mg, momentum)
+OPTIMIZER_MARGIN_VALUES = 1024  # e.g. Adam's iterations
+
+
+def _optimizer_specs(
+    specs: list[weights.WeightSpec], model: LayersModel, path: str | Path
+) -> list[weights.WeightSpec]:
+    """The manifest's optimizer entries, checked before any byte is read: numeric, and no more
+    values than an optimizer keeps for this model (OPTIMIZER_SLOTS per weight value)."""
+    out = [s for s in specs if s.group == "optimizer"]
+    for s in out:
+        if s.dtype == "string":
+            raise ModelFormatError(
+                path, f"optimizer weight {s.name!r} has dtype string; optimizer state is numeric."
+            )
+    limit = OPTIMIZER_SLOTS * model.count_params() + OPTIMIZER_MARGIN_VALUES
+    listed = sum(s.size for s in out)
+    if listed > limit:
+        raise ModelFormatError(
+            path,
+            f"the optimizer group lists {listed} values, more than the {limit} an optimizer "
+            f"keeps for this model of {model.count_params()} weight values "
+            f"({OPTIMIZER_SLOTS} per value + {OPTIMIZER_MARGIN_VALUES}); the optimizer "
+            "weights do not belong to this model.",
+        )
+    return out
