@@ -441,6 +441,21 @@ def test_numeric_group_fields_give_model_format_errors(tmp_path, group):
     assert str(e.value).startswith(str(folder / "model.json"))
 
 
+def test_lstmkit_summary_reports_a_huge_quantization_min_in_one_line(tmp_path, capsys):
+    pytest.importorskip("pandas")
+    from lstmkit import cli
+
+    model, folder = _saved(tmp_path)
+    model.save(folder, quantization="uint8")
+    doc = json.loads((folder / "model.json").read_text())
+    doc["weightsManifest"][0]["weights"][0]["quantization"]["min"] = HUGE
+    write_json(folder, doc)
+    assert cli.main(["summary", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert "'min' and 'scale'" in err and "a huge integer" in err
+
+
 def test_an_unused_original_dtype_of_any_kind_is_ignored(tmp_path):
     model, folder = _saved(tmp_path)
     model.save(folder, quantization="uint8")
