@@ -24,6 +24,7 @@ from ..engine import ops
 from ..tensor import Tensor
 from .base import Layer
 from .core import constraint_serial, float_input, init_serial, one_input, one_shape, reg_serial
+from .options import axis_option, number_option, or_default
 from .topology import format_shape
 
 
@@ -31,11 +32,7 @@ def _number(layer: Layer, option: str, value: Any, default: float) -> float:
     """A float option (None: the default), refused with the layer's name when not a number."""
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(
-            f"{layer.class_name} {layer.name}: {option} must be a number, got {value!r}."
-        )
-    return value
+    return number_option(f"{layer.class_name} {layer.name}", option, value)
 
 
 class ReLU(Layer):
@@ -114,17 +111,17 @@ class PReLU(Layer):
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
-        self.alpha_initializer = initializers.get(alpha_initializer or "zeros")
+        self.alpha_initializer = initializers.get(or_default(alpha_initializer, "zeros"))
         self.alpha_regularizer = regularizers.get(alpha_regularizer)
         self.alpha_constraint = constraints.get(alpha_constraint)
         if shared_axes is None:
             self.shared_axes: list[int] | None = None
         elif isinstance(shared_axes, int) and not isinstance(shared_axes, bool):
-            self.shared_axes = [shared_axes]
+            self.shared_axes = [axis_option(f"PReLU {self.name}", "shared_axes", shared_axes)]
         elif isinstance(shared_axes, (list, tuple)) and all(
             isinstance(a, int) and not isinstance(a, bool) for a in shared_axes
         ):
-            self.shared_axes = list(shared_axes)
+            self.shared_axes = list(axis_option(f"PReLU {self.name}", "shared_axes", shared_axes))
         else:
             raise ValueError(
                 f"PReLU {self.name}: Expected sharedAxes to be a number or an array of "
@@ -244,6 +241,7 @@ class Softmax(Layer):
             raise ValueError(
                 f"Softmax {self.name}: axis must be an integer or a list of integers, got {axis!r}."
             )
+        axis_option(f"Softmax {self.name}", "axis", axis)
         self.axis: int | list[int] = axis if isinstance(axis, int) else list(axis)
 
     def call(self, inputs: Any, training: bool = False, mask: Any = None, **kwargs: Any) -> Tensor:

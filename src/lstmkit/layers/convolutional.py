@@ -29,6 +29,7 @@ from .core import (
     set_kernel_options,
     to_config_enum,
 )
+from .options import or_default
 from .tfjs_style import friendly
 from .topology import Shape, format_shape
 
@@ -146,7 +147,7 @@ def conv1d_with_bias(
     [batch, out, filters] in either data format, as TF.js's. Paddings 'valid' and 'same'."""
     where = "conv1dWithBias"
     x, kernel = as_tensor(x, where), as_tensor(kernel, where)
-    data_format = check_data_format(where, data_format or "channelsLast")
+    data_format = check_data_format(where, or_default(data_format, "channelsLast"))
     if x.rank != 3:
         raise ValueError(
             f"The input of a conv1dWithBias operation should be 3, but is {x.rank} instead."
@@ -241,7 +242,7 @@ class Conv1D(Layer):
         self.filters = _check_filters(where, filters)
         self.strides = normalize_tuple(where, "strides", 1 if strides is None else strides)
         self.padding = check_padding(where, "valid" if padding is None else padding)
-        self.data_format = check_data_format(where, data_format or "channelsLast")
+        self.data_format = check_data_format(where, or_default(data_format, "channelsLast"))
         self.dilation_rate = normalize_tuple(
             where, "dilation_rate", 1 if dilation_rate is None else dilation_rate
         )

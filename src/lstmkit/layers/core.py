@@ -19,8 +19,16 @@ from .. import activations, constraints, initializers, regularizers
 from ..engine import ops
 from ..tensor import Tensor
 from .base import Layer
+from .options import (
+    bool_option,
+    number_option,
+    or_default,
+    positive_int,
+    rate_option,
+    seed_option,
+    shape_option,
+)
 from .plans import DensePlan
-from .tfjs_style import positive_int
 from .topology import Shape, format_shape
 
 # -- helpers shared by the layer modules -------------------------------------------------------
@@ -70,9 +78,9 @@ def set_kernel_options(
 ) -> None:
     """The activation and kernel/bias options Dense and Conv1D share, resolved onto `layer`."""
     layer.activation = activations.get(activation)
-    layer.use_bias = True if use_bias is None else bool(use_bias)
-    layer.kernel_initializer = initializers.get(kernel_initializer or "glorotNormal")
-    layer.bias_initializer = initializers.get(bias_initializer or "zeros")
+    layer.use_bias = bool_option(f"{layer.class_name} {layer.name}", "use_bias", use_bias, True)
+    layer.kernel_initializer = initializers.get(or_default(kernel_initializer, "glorotNormal"))
+    layer.bias_initializer = initializers.get(or_default(bias_initializer, "zeros"))
     layer.kernel_regularizer = regularizers.get(kernel_regularizer)
     layer.bias_regularizer = regularizers.get(bias_regularizer)
     layer.activity_regularizer = regularizers.get(activity_regularizer)
@@ -95,10 +103,8 @@ def constraint_serial(x: Any) -> Any:
 
 
 def check_rate(layer: str, rate: Any) -> float:
-    """A dropout-like rate as a number (TF.js clips it to [0, 1] where it does)."""
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.number)):
-        raise ValueError(f"{layer}: rate must be a number in [0, 1], got {rate!r}.")
-    return rate.item() if isinstance(rate, np.generic) else rate
+    """A dropout-like rate as a finite number (TF.js clips it to [0, 1] where it does)."""
+    return rate_option(layer, "rate", rate)
 
 
 # -- Dense --------------------------------------------------------------------------------------
@@ -132,8 +138,10 @@ class Dense(Layer):
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
-        if self.batch_input_shape is None and input_dim is not None:
-            self.batch_input_shape = (kwargs.get("batch_size"), int(input_dim))
+        if input_dim is not None:
+            dim = positive_int(f"Dense {self.name}", "input_dim", input_dim)
+            if self.batch_input_shape is None:
+                self.batch_input_shape = (kwargs.get("batch_size"), dim)
         self.units = positive_int(f"Dense {self.name}", "units", units)
         set_kernel_options(
             self,
@@ -256,9 +264,12 @@ class Dropout(Layer):
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
-        self.rate = max(min(check_rate(f"{self.class_name} {self.name}", rate), 1), 0)
+        where = f"{self.class_name} {self.name}"
+        self.rate = max(min(check_rate(where, rate), 1), 0)
+        if noise_shape is not None:
+            shape_option(where, "noise_shape", noise_shape, minimum=1)
         self.noise_shape = None if noise_shape is None else list(noise_shape)
-        self.seed = seed
+        self.seed = seed_option(where, seed)
 
     def _noise_shape(self, x: Tensor) -> tuple[int, ...] | None:
         if self.noise_shape is None:
@@ -377,7 +388,8 @@ class Reshape(Layer):
                 f"Reshape {self.name}: target_shape must be a list of integers (one may be -1), "
                 f"got {target_shape!r}."
             )
-        self.target_shape = [None if d is None or d < 0 else int(d) for d in target_shape]
+        shape = shape_option(f"Reshape {self.name}", "target_shape", target_shape, minimum=1)
+        self.target_shape = list(shape)
 
     def _check_one_unknown(self) -> None:
         # As TF.js (and Keras), checked when the layer meets its input, not in the constructor.
@@ -441,7 +453,9 @@ class Permute(Layer):
                 "Permute constructor requires `dims` to be an Array (a list), but received "
                 f"{dims!r} instead."
             )
-        if sorted(dims) != list(range(1, len(dims) + 1)):
+        if any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) for d in dims) or (
+            sorted(dims) != list(range(1, len(dims) + 1))
+        ):
             raise ValueError(
                 f"Invalid permutation `dims`: {list(dims)}. `dims` must contain consecutive "
                 "integers starting from 1 (the batch axis is not included)."
@@ -499,7 +513,8 @@ class Masking(Layer):
 
     def __init__(self, mask_value: float = 0, **kwargs: Any):
         super().__init__(**kwargs)
-        self.mask_value = 0 if mask_value is None else mask_value
+        value = 0 if mask_value is None else mask_value
+        self.mask_value = number_option(f"Masking {self.name}", "mask_value", value)
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Tensor:
         x = one_input(self, inputs)

@@ -24,6 +24,7 @@ from .core import (
     positive_int,
     reg_serial,
 )
+from .options import bool_option, or_default, shape_option
 from .topology import Shape, format_shape
 
 
@@ -56,19 +57,23 @@ class Embedding(Layer):
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        where = f"Embedding {self.name}"
+        if input_length is not None:
+            shape_option(where, "input_length", input_length, minimum=1)
         if self.batch_input_shape is None:
             batch = kwargs.get("batch_size")
             lengths = [None] if input_length is None else _as_list(input_length)
             self.batch_input_shape = (batch, *lengths)
-        where = f"Embedding {self.name}"
         # the message names TF.js's option (inputDim) and lstmkit's keyword (input_dim)
         self.input_dim = positive_int(f"{where} (inputDim)", "input_dim", input_dim)
         self.output_dim = positive_int(f"{where} (outputDim)", "output_dim", output_dim)
-        self.embeddings_initializer = initializers.get(embeddings_initializer or "randomUniform")
+        self.embeddings_initializer = initializers.get(
+            or_default(embeddings_initializer, "randomUniform")
+        )
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
-        self.mask_zero = mask_zero
+        self.mask_zero = bool_option(where, "mask_zero", mask_zero)
         self.supports_masking = bool(mask_zero)
         self.input_length = input_length
         self.embeddings = None

@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import _options
 from .base import Layer, make_layer
+from .options import bool_option, shape_option
 from .topology import InputSpec, Node, SymbolicTensor, _shape_tuple, unique_name
 
 
@@ -35,7 +36,7 @@ class InputLayer(Layer):
             )
         super().__init__(**kwargs)
         self.trainable = False
-        self.sparse = bool(sparse)
+        self.sparse = bool_option(f"InputLayer {self.name}", "sparse", sparse, False)
         self._dtype_given = True
         self.built = True
         node = Node(self, [], {})
@@ -105,8 +106,10 @@ def input(
             "dimension)."
         )
     if batch_shape is not None:
+        shape_option("input()", "batch_shape", batch_shape)
         bis = _shape_tuple(batch_shape)
     else:
+        shape_option("input()", "shape", shape)
         bis = (opts.get("batch_size"),) + _shape_tuple(shape)
     layer = make_layer(
         InputLayer,

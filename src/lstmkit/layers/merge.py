@@ -18,6 +18,7 @@ import numpy as np
 from ..engine import ops
 from ..tensor import Tensor
 from .base import Layer
+from .options import axis_option, bool_option
 from .topology import Shape, format_shape
 
 
@@ -197,7 +198,8 @@ class Concatenate(_Merge):
 
     def __init__(self, axis: int = -1, **kwargs: Any):
         super().__init__(**kwargs)
-        self.axis = -1 if axis is None else int(axis)
+        axis = -1 if axis is None else axis_option(f"Concatenate {self.name}", "axis", axis, False)
+        self.axis = int(axis)
 
     def _axis(self, rank: int) -> int:
         axis = self.axis + rank if self.axis < 0 else self.axis
@@ -285,8 +287,9 @@ class Dot(_Merge):
         super().__init__(**kwargs)
         if axes is None:
             raise ValueError(f"Dot {self.name}: axes is required (an int or a pair of ints).")
+        axis_option(f"Dot {self.name}", "axes", axes)
         self.axes = list(axes) if isinstance(axes, (list, tuple)) else int(axes)
-        self.normalize = False if normalize is None else bool(normalize)
+        self.normalize = bool_option(f"Dot {self.name}", "normalize", normalize, False)
 
     def _pair(self, r1: int, r2: int) -> list[int]:
         axes = self.axes if isinstance(self.axes, list) else [self.axes, self.axes]

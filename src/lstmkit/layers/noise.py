@@ -16,6 +16,7 @@ from ..engine import ops
 from ..tensor import Tensor
 from .base import Layer
 from .core import check_rate, one_input
+from .options import seed_option, shape_option
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -32,7 +33,7 @@ class _Noise(Layer):
 
     def __init__(self, seed: int | None = None, **kwargs: Any):
         super().__init__(**kwargs)
-        self.seed = seed
+        self.seed = seed_option(f"{self.class_name} {self.name}", seed)
 
     def _with_seed(self, config: dict[str, Any]) -> dict[str, Any]:
         if self.seed is not None:
@@ -48,7 +49,12 @@ class GaussianNoise(_Noise):
 
     def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any):
         super().__init__(seed=seed, **kwargs)
-        if isinstance(stddev, bool) or not isinstance(stddev, (int, float)) or stddev < 0:
+        if (
+            isinstance(stddev, bool)
+            or not isinstance(stddev, (int, float))
+            or stddev < 0
+            or not _finite(stddev)
+        ):
             raise ValueError(
                 f"GaussianNoise {self.name}: stddev must be a number >= 0, got {stddev!r}."
             )
@@ -102,6 +108,8 @@ class AlphaDropout(_Noise):
     ):
         super().__init__(seed=seed, **kwargs)
         self.rate = check_rate(f"AlphaDropout {self.name}", rate)
+        if noise_shape is not None:
+            shape_option(f"AlphaDropout {self.name}", "noise_shape", noise_shape, minimum=1)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
 
     def call(self, inputs: Any, training: bool = False, mask: Any = None, **kwargs: Any) -> Tensor:
@@ -119,3 +127,10 @@ class AlphaDropout(_Noise):
 
     def get_config(self) -> dict[str, Any]:
         return self._with_seed({"rate": self.rate})
+
+
+def _finite(x: float) -> bool:
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int too large for a float
+        return False

@@ -20,6 +20,7 @@ from ..engine import ops
 from ..tensor import Tensor, tensor
 from .base import Layer
 from .core import constraint_serial, init_serial, one_input, one_shape, reg_serial
+from .options import axis_option, bool_option, number_option, or_default
 from .topology import format_shape
 
 
@@ -30,10 +31,6 @@ def _normalize(x: Tensor, mean: Any, variance: Any, beta: Any, gamma: Any, eps: 
     if beta is not None:
         out = ops.add(out, beta)
     return out
-
-
-def _bool(value: Any, default: bool) -> bool:
-    return default if value is None else bool(value)
 
 
 def _as_tensor(v: Any) -> Any:
@@ -103,7 +100,7 @@ def _one_axis(name: str, axis: Any) -> int:
             f"BatchNormalization {name}: axis must be an integer (or a list of one integer), "
             f"got {axis!r}; normalizing over several axes at once is not supported."
         )
-    return int(items[0])
+    return int(axis_option(f"BatchNormalization {name}", "axis", int(items[0])))
 
 
 def _json(value: Any) -> str:
@@ -157,14 +154,20 @@ class BatchNormalization(Layer):
         self.axis: int | list[int] = (
             [self._axis] if isinstance(given, (list, tuple)) else self._axis
         )
-        self.momentum = 0.99 if momentum is None else momentum
-        self.epsilon = 1e-3 if epsilon is None else epsilon
-        self.center = _bool(center, True)
-        self.scale = _bool(scale, True)
-        self.beta_initializer = initializers.get(beta_initializer or "zeros")
-        self.gamma_initializer = initializers.get(gamma_initializer or "ones")
-        self.moving_mean_initializer = initializers.get(moving_mean_initializer or "zeros")
-        self.moving_variance_initializer = initializers.get(moving_variance_initializer or "ones")
+        where = f"BatchNormalization {self.name}"
+        self.momentum = number_option(where, "momentum", 0.99 if momentum is None else momentum)
+        self.epsilon = number_option(where, "epsilon", 1e-3 if epsilon is None else epsilon)
+        where = f"{self.class_name} {self.name}"
+        self.center = bool_option(where, "center", center, True)
+        self.scale = bool_option(where, "scale", scale, True)
+        self.beta_initializer = initializers.get(or_default(beta_initializer, "zeros"))
+        self.gamma_initializer = initializers.get(or_default(gamma_initializer, "ones"))
+        self.moving_mean_initializer = initializers.get(
+            or_default(moving_mean_initializer, "zeros")
+        )
+        self.moving_variance_initializer = initializers.get(
+            or_default(moving_variance_initializer, "ones")
+        )
         self.beta_constraint = constraints.get(beta_constraint)
         self.gamma_constraint = constraints.get(gamma_constraint)
         self.beta_regularizer = regularizers.get(beta_regularizer)
@@ -300,23 +303,27 @@ class LayerNormalization(Layer):
                     f"but received {_json(axis)}"
                 )
             self.axis: int | list[int] = [int(a) for a in axis]
+            axis_option(f"LayerNormalization {self.name}", "axis", self.axis)
         elif isinstance(axis, (int, float, np.number)) and not isinstance(axis, bool):
             if not _is_integer(axis):
                 raise ValueError(
                     f"LayerNormalization {self.name}: Expected axis to be an integer, but "
                     f"received {axis}"
                 )
-            self.axis = int(axis)
+            self.axis = int(axis_option(f"LayerNormalization {self.name}", "axis", int(axis)))
         else:
             raise ValueError(
                 f"LayerNormalization {self.name}: Expected axis to be an integer or an array of "
                 f"integers, but received {_json(axis)}"
             )
-        self.epsilon = 1e-3 if epsilon is None else epsilon
-        self.center = _bool(center, True)
-        self.scale = _bool(scale, True)
-        self.beta_initializer = initializers.get(beta_initializer or "zeros")
-        self.gamma_initializer = initializers.get(gamma_initializer or "ones")
+        self.epsilon = number_option(
+            f"LayerNormalization {self.name}", "epsilon", 1e-3 if epsilon is None else epsilon
+        )
+        where = f"{self.class_name} {self.name}"
+        self.center = bool_option(where, "center", center, True)
+        self.scale = bool_option(where, "scale", scale, True)
+        self.beta_initializer = initializers.get(or_default(beta_initializer, "zeros"))
+        self.gamma_initializer = initializers.get(or_default(gamma_initializer, "ones"))
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
         self.gamma = self.beta = None

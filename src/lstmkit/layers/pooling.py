@@ -23,7 +23,8 @@ from .convolutional import (
     windows,
 )
 from .core import one_input, one_shape, to_config_enum
-from .tfjs_style import friendly, positive_int
+from .options import or_default, positive_int
+from .tfjs_style import friendly
 from .topology import Shape
 
 
@@ -63,7 +64,7 @@ class _Pooling1D(Layer):
         self.strides = (
             list(self.pool_size) if strides is None else _one_int(where, "strides", strides)
         )
-        self.padding = check_padding(where, padding or "valid", ("valid", "same"))
+        self.padding = check_padding(where, or_default(padding, "valid"), ("valid", "same"))
 
     def compute_output_shape(self, input_shape: Any) -> Shape:
         shape = one_shape(self, input_shape)

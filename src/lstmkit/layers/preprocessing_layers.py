@@ -25,7 +25,7 @@ from ..engine import ops
 from ..tensor import Tensor, as_tensor
 from .base import Layer
 from .core import one_input, one_shape
-from .tfjs_style import positive_int
+from .options import number_option, or_default, positive_int
 from .topology import Shape, format_shape
 
 
@@ -47,6 +47,7 @@ class Rescaling(Layer):
                 raise ValueError(
                     f"Rescaling {self.name}: {option} must be a number, got {value!r}."
                 )
+            number_option(f"Rescaling {self.name}", option, value, allow_none=True)
         self.scale = scale
         self.offset = offset if offset else 0  # TF.js: `if (args.offset) ... else 0`
 
@@ -80,8 +81,9 @@ class CategoryEncoding(Layer):
     def __init__(self, num_tokens: int, output_mode: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.num_tokens = positive_int(f"CategoryEncoding {self.name}", "numTokens", num_tokens)
-        mode = _KERAS_MODES.get(output_mode, output_mode) if output_mode else "multiHot"
-        if mode not in OUTPUT_MODES:
+        mode = or_default(output_mode, "multiHot")
+        mode = _KERAS_MODES.get(mode, mode) if isinstance(mode, str) else mode
+        if not isinstance(mode, str) or mode not in OUTPUT_MODES:
             raise ValueError(
                 f"CategoryEncoding {self.name}: outputMode must be one of "
                 f"{', '.join(repr(m) for m in OUTPUT_MODES)}, got {output_mode!r}."

@@ -21,7 +21,7 @@ from ...engine import ops
 from ...tensor import Tensor, as_tensor
 from .. import registry
 from ..base import Layer, make_layer
-from ..tfjs_style import positive_int
+from ..options import bool_option, positive_int, rate_option
 from ..topology import SymbolicTensor
 
 
@@ -143,10 +143,11 @@ class _FusedCell(RNNCell):
     ):
         super().__init__(**kwargs)
         self.dropout_func = dropout_func
-        self.units = positive_int(f"{self.class_name} {self.name}", "units", units)
+        where = f"{self.class_name} {self.name}"
+        self.units = positive_int(where, "units", units)
         self.activation = activations_mod.get(activation)
         self.recurrent_activation = activations_mod.get(recurrent_activation)
-        self.use_bias = bool(use_bias)
+        self.use_bias = bool_option(where, "use_bias", use_bias, False)
         self.kernel_initializer = initializers_mod.get(kernel_initializer)
         self.recurrent_initializer = initializers_mod.get(recurrent_initializer)
         self.bias_initializer = initializers_mod.get(bias_initializer)
@@ -157,8 +158,11 @@ class _FusedCell(RNNCell):
         self.kernel_constraint = constraints_mod.get(kernel_constraint)
         self.recurrent_constraint = constraints_mod.get(recurrent_constraint)
         self.bias_constraint = constraints_mod.get(bias_constraint)
+        dropout = rate_option(where, "dropout", 0.0 if dropout is None else dropout)
+        recurrent = 0.0 if recurrent_dropout is None else recurrent_dropout
+        recurrent = rate_option(where, "recurrent_dropout", recurrent)
         self.dropout = min(1.0, max(0.0, float(dropout)))
-        self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
+        self.recurrent_dropout = min(1.0, max(0.0, float(recurrent)))
         self.state_size = [self.units]
 
     def _bias_shape(self) -> tuple[int, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...engine.rnn import gru_sequence
+from ..options import bool_option
 from .cells import _FusedCell
 from .loop import _CellRNN
 
@@ -24,7 +25,8 @@ class GRUCell(_FusedCell):
         **kwargs: Any,
     ):
         super().__init__(units, **kwargs)
-        self.reset_after = bool(reset_after)
+        where = f"{self.class_name} {self.name}"
+        self.reset_after = bool_option(where, "reset_after", reset_after, False)
         self.implementation = implementation
 
     def _bias_shape(self) -> tuple[int, ...]:

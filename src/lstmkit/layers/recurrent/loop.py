@@ -17,6 +17,7 @@ import numpy as np
 from ...engine import ops
 from ...tensor import Tensor, as_tensor
 from ..base import Layer, make_layer
+from ..options import bool_option, int_option
 from ..plans import RecurrentPlan
 from ..tfjs_style import config_args
 from ..topology import SymbolicTensor, _is_shape_list, format_shape
@@ -28,6 +29,12 @@ from .cells import (
     output_size,
     state_sizes,
 )
+
+
+MAX_STATE_VALUES = 2**27
+"""The most values a stateful layer's kept states may hold together (batch x state sizes):
+2**27 float32 values, 512 MiB. Checked when the layer is made and before the states are
+allocated (build, reset_states), so a file asking for a batch of 1e9 is refused, not built."""
 
 
 class NotStatefulError(AttributeError, ValueError):
@@ -72,19 +79,22 @@ class RNN(Layer):
                 f"{type(cell).__name__}."
             )
         self.cell = cell
-        self.return_sequences = bool(return_sequences)
-        self.return_state = bool(return_state)
-        self.go_backwards = bool(go_backwards)
-        self.stateful = bool(stateful)
-        self.unroll = bool(unroll)
+        where = f"{self.class_name} {self.name}"
+        self.return_sequences = bool_option(where, "return_sequences", return_sequences, False)
+        self.return_state = bool_option(where, "return_state", return_state, False)
+        self.go_backwards = bool_option(where, "go_backwards", go_backwards, False)
+        self.stateful = bool_option(where, "stateful", stateful, False)
+        self.unroll = bool_option(where, "unroll", unroll, False)
         if self.unroll:
             warnings.warn(
                 f"{self.name}: unroll=True is ignored; the fused kernel runs the loop.",
                 stacklevel=3,
             )
-        self.input_dim = input_dim
-        self.input_length = input_length
+        self.input_dim = int_option(where, "input_dim", input_dim, allow_none=True)
+        self.input_length = int_option(where, "input_length", input_length, allow_none=True)
         self._states: list[np.ndarray] | None = None
+        if self.stateful and self.batch_input_shape:
+            self._check_state_size(self.batch_input_shape[0])
 
     # -- shapes and masks -------------------------------------------------------------------
     def compute_output_shape(self, input_shape: Any) -> Any:
@@ -168,6 +178,23 @@ class RNN(Layer):
     def states(self) -> list[Tensor] | None:
         return None if self._states is None else [Tensor._wrap(s) for s in self._states]
 
+    def _check_state_size(self, batch: Any) -> None:
+        """Refuse states larger than MAX_STATE_VALUES before anything is allocated."""
+        if not isinstance(batch, int):
+            return
+        sizes = state_sizes(self.cell)
+        values = batch * sum(sizes)
+        if values > MAX_STATE_VALUES:
+            shapes = ", ".join(format_shape([batch, n]) for n in sizes)
+            raise ValueError(
+                f"{self.class_name} {self.name}: stateful with batch size {batch} would keep "
+                f"states of {shapes} float32 values ({values * 4 / 2**30:.1f} GiB), more than "
+                f"the {MAX_STATE_VALUES} values ({MAX_STATE_VALUES * 4 >> 20} MiB) lstmkit "
+                "allows a layer's states (MAX_STATE_VALUES in lstmkit.layers.recurrent.loop). "
+                "Give a smaller batch size in batch_input_shape (the batch the model is called "
+                "with), or stateful=False."
+            )
+
     def reset_states(self, states: Any = None) -> None:
         """Zero the kept states of a stateful layer, or set them to `states`."""
         if not self.stateful:
@@ -183,6 +210,7 @@ class RNN(Layer):
                 "of your input tensors."
             )
         sizes = state_sizes(self.cell)
+        self._check_state_size(batch)
         if states is None:
             self._states = [np.zeros((batch, n), np.float32) for n in sizes]
             return

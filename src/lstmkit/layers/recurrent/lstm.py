@@ -8,6 +8,7 @@ import numpy as np
 
 from ... import initializers as initializers_mod
 from ...engine.rnn import lstm_sequence
+from ..options import bool_option
 from .cells import _FusedCell
 from .loop import _CellRNN
 
@@ -27,7 +28,8 @@ class LSTMCell(_FusedCell):
         **kwargs: Any,
     ):
         super().__init__(units, **kwargs)
-        self.unit_forget_bias = unit_forget_bias
+        where = f"{self.class_name} {self.name}"
+        self.unit_forget_bias = bool_option(where, "unit_forget_bias", unit_forget_bias)
         self.implementation = implementation
         self.state_size = [self.units, self.units]
 
