@@ -7,6 +7,7 @@ passes `MAX_PARSE_BYTES` is refused with ModelFormatError naming it, never Memor
 from __future__ import annotations
 
 import json
+import os
 import tracemalloc
 
 import pytest
@@ -106,7 +107,7 @@ JSON = st.recursive(
 
 
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     derandomize=True,
     database=None,
@@ -186,3 +187,83 @@ def test_depth_is_refused_from_the_scan():
             model_json.loads(text, "x.json")
     # brackets in strings are text, not nesting
     assert model_json.loads(b'["' + b"[" * 1000 + b'"]') == ["[" * 1000]
+
+
+ATOMS = [
+    "{}",
+    "[]",
+    "[[]]",
+    '{"a":1}',
+    '"ab"',
+    '"\\u0100"',
+    '"\\ud83d\\ude00"',
+    '"\\\\"',
+    '"\\""',
+    "1000",
+    "1.5e-300",
+    "9" * 300,
+    "true",
+    "null",
+    '"é"',
+    "[1]",
+    '" "',
+]
+
+
+@st.composite
+def json_bombs(draw):
+    """Repeated atoms in arrays or objects, nested, with whitespace, sometimes cut, flipped
+    or extended: valid and invalid JSON of every costly shape."""
+    atom = draw(st.sampled_from(ATOMS))
+    count = draw(st.integers(0, 30_000))
+    sep = draw(st.sampled_from([",", ", ", ",\n"]))
+    if draw(st.booleans()):
+        body = "[" + sep.join([atom] * count) + "]"
+    else:
+        body = "{" + sep.join(f'"{i:x}":{atom}' for i in range(count)) + "}"
+    depth = draw(st.integers(0, model_json.MAX_DEPTH + 2))
+    raw = ("[" * depth + body + "]" * depth).encode()
+    op = draw(st.sampled_from(["keep", "keep", "cut", "flip", "extend"]))
+    at = draw(st.integers(0, max(len(raw) - 1, 0)))
+    if op == "cut":
+        raw = raw[:at]
+    elif op == "flip" and raw:
+        raw = raw[:at] + bytes([raw[at] ^ (1 << draw(st.integers(0, 7)))]) + raw[at + 1 :]
+    elif op == "extend":
+        raw += draw(st.binary(min_size=1, max_size=8))
+    return raw
+
+
+@pytest.mark.fuzz
+def test_json_bombs_parse_within_the_budget_or_are_refused(request, monkeypatch):
+    """Fuzz target of the model.json parser: every input parses to json.loads's value or is a
+    ModelFormatError naming the file; with the budget lowered to 4 MiB, whatever parses stays
+    under its bound and the budget. LSTMKIT_FUZZ_EXAMPLES=N (or -m fuzz) for a long run."""
+    env = os.environ.get("LSTMKIT_FUZZ_EXAMPLES")
+    long_run = env or "fuzz" in (request.config.getoption("markexpr", "") or "")
+    examples = int(env) if env else 1000 if long_run else 40
+    monkeypatch.setattr(model_json, "MAX_PARSE_BYTES", 4 * 2**20)
+
+    @settings(
+        max_examples=examples,
+        derandomize=not long_run,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(json_bombs())
+    def check(raw):
+        tracemalloc.start()
+        try:
+            base = tracemalloc.get_traced_memory()[0]
+            value = model_json.loads(raw, "bomb/model.json")
+            peak = tracemalloc.get_traced_memory()[1] - base
+        except ModelFormatError as e:
+            assert str(e).startswith("bomb/model.json: "), str(e)
+            return
+        finally:
+            tracemalloc.stop()
+        assert value == json.loads(raw)
+        assert peak <= model_json.parse_cost(raw).total <= model_json.MAX_PARSE_BYTES
+
+    check()
