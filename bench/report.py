@@ -104,6 +104,72 @@ def roofline_lines(mode_res: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{100 * v:.0f}%"
+
+
+def fma_peak_lines(mode_res: dict[str, Any]) -> list[str]:
+    """The measured FMA peak per ISA level and W4/W5's GFLOP/s as fractions of it."""
+    peak = mode_res.get("fma_peak")
+    if not peak:
+        return []
+    cpu = peak.get("cpu", {})
+    flags = ", ".join(f"{k} {'yes' if cpu.get(k) else 'no'}" for k in ("avx2", "avx512f"))
+    host = f"{cpu.get('model_name') or 'unknown CPU'} (family {cpu.get('family')}; {flags})"
+    if peak.get("status") != "ok":
+        return ["", f"FMA peak (bench/fma_peak.c) on {host}: unavailable ({peak.get('reason')})."]
+    cores = peak.get("cores", 1)
+    lines = [
+        "",
+        f"FMA peak (bench/fma_peak.c, compiled here by {peak.get('compiler')}) on {host}: "
+        f"float32 multiply-adds in independent register chains, best of {peak.get('trials')} "
+        f"trials of {peak.get('trial_seconds')} s, flops over the threads' CPU time (wall-time "
+        f"figures in brackets: lower when other processes share the cores); {peak['counting']}. "
+        f"lstmkit's compiled loops run at **{peak.get('lstmkit_isa') or 'none (NumPy)'}**.",
+        "",
+        f"| ISA level | bits | GFLOP/s, one core | GFLOP/s, {cores} core(s) of this mode |",
+        "|---|---|---|---|",
+    ]
+    for name, e in peak["levels"].items():
+        if "gflops" in e:
+            one = f"{e['gflops']:.1f} ({e['gflops_wall']:.1f})"
+            allc = f"{e['gflops_all_cores']:.1f} ({e['gflops_all_cores_wall']:.1f})"
+        else:
+            one = allc = e.get("error") or "not supported by this CPU"
+        lines.append(f"| {name} | {e['bits']} | {one} | {allc} |")
+    ref = peak.get("reference", {})
+    mine, wide = ref.get("lstmkit_isa"), ref.get("widest")
+    reached = peak.get("reached", {})
+    if reached:
+
+        def head(r: dict[str, Any] | None, what: str) -> str:
+            return f"% of {r['level']} peak ({what})" if r else f"% of peak ({what}: none)"
+
+        own = head(mine, "lstmkit's level")
+        lines += [
+            "",
+            f"| workload | MFLOP/sample | system | GFLOP/s | {own} "
+            f"| {head(wide, 'widest on host')} |",
+            "|---|---|---|---|---|---|",
+        ]
+        for wid, wr in reached.items():
+            mf = f"{wr['flops_per_sample'] / 1e6:.1f}"
+            for p, r in wr["peers"].items():
+                lines.append(
+                    f"| {wid} | {mf} | {p} | {r['gflops']:.1f} | "
+                    f"{_pct(r['fraction_of_lstmkit_isa'])} | {_pct(r['fraction_of_widest'])} |"
+                )
+        lines += [
+            "",
+            "FLOPs counted as 2mnk per matrix product (bench/workloads.py): W4 (predict) the "
+            "forward products only (input projection and recurrent product of every step and "
+            "layer, the dense layer); W5 (training) each product forward plus the gradients of "
+            "its input and of its weight. Elementwise gate work, the loss and Adam are not "
+            "counted, so a fraction is a lower bound of the arithmetic done.",
+        ]
+    return lines
+
+
 def render(results: dict[str, Any]) -> str:
     """The whole markdown report."""
     meta = results["meta"]
@@ -137,4 +203,5 @@ def render(results: dict[str, Any]) -> str:
             ]
         out += whole_table(mres)
         out += roofline_lines(mres)
+        out += fma_peak_lines(mres)
     return "\n".join(out) + "\n"

@@ -148,6 +148,60 @@ def attach_roofline(roof: dict[str, Any], w5: dict[str, Any] | None) -> None:
     roof["reached"] = reached
 
 
+def run_fma_peak(mode: str, tiny: bool, timeout: float) -> dict[str, Any]:
+    """The FMA peak per ISA level (bench/fma_peak.c) in `mode`'s threads and cores."""
+    res = run_worker({"tiny": tiny}, mode, timeout, script="bench.fma_peak")
+    if res.get("status") == "error":  # the worker itself failed: reported, never raised
+        return {"status": "unavailable", "reason": res.get("error", ""), "levels": {}}
+    return res
+
+
+def isa_level(isa: str | None) -> str | None:
+    """The fma_peak level of an extension's `options()['isa']` ('avx512f' -> 'avx512')."""
+    if not isa:
+        return None
+    return "avx512" if isa.startswith("avx512") else isa
+
+
+def attach_fma_peak(peak: dict[str, Any], workloads_res: dict[str, Any]) -> None:
+    """Add, for W4 and W5, each system's GFLOP/s and its fraction of the measured FMA peaks.
+
+    The peak is that of the cores the mode lets a process use (one core pinned, all allowed
+    cores in the default mode: `gflops_all_cores`), at two ISA levels: the one lstmkit's
+    extension runs at (`lstmkit_isa`) and the widest the host has (`widest`).
+    """
+    levels = peak.get("levels", {})
+    if peak.get("status") != "ok":
+        return
+    mine, widest = isa_level(peak.get("lstmkit_isa")), peak.get("widest")
+    ref = {
+        "lstmkit_isa": mine if mine in levels and "gflops" in levels[mine] else None,
+        "widest": widest,
+    }
+    peak["reference"] = {
+        k: {"level": v, "gflops": levels[v]["gflops_all_cores"]} if v else None
+        for k, v in ref.items()
+    }
+    reached: dict[str, Any] = {}
+    for wid in ("W4", "W5"):
+        wres = workloads_res.get(wid)
+        if not wres:
+            continue
+        w = workloads.Workload(**wres["config"])
+        flops = workloads.flops_per_sample(w)["total"]
+        rows: dict[str, Any] = {}
+        for p, entry in wres["peers"].items():
+            if entry.get("status") != "ok":
+                continue
+            gf = flops * entry["median_samples_per_s"] / 1e9
+            row: dict[str, Any] = {"gflops": gf}
+            for k, r in peak["reference"].items():
+                row[f"fraction_of_{k}"] = gf / r["gflops"] if r else None
+            rows[p] = row
+        reached[wid] = {"flops_per_sample": flops, "peers": rows}
+    peak["reached"] = reached
+
+
 def run_mode(mode: str, peers: list[str], wids: list[str], opts: dict[str, Any], log: Log) -> dict:
     """Everything selected, in one thread mode."""
     out: dict[str, Any] = {"workloads": {}}
@@ -167,4 +221,22 @@ def run_mode(mode: str, peers: list[str], wids: list[str], opts: dict[str, Any],
         roof = run_roofline(mode, opts["tiny"], opts["timeout"])
         attach_roofline(roof, out["workloads"].get("W5"))
         out["roofline"] = roof
+    if "W4" in wids or "W5" in wids:
+        peak = run_fma_peak(mode, opts["tiny"], opts["timeout"])
+        attach_fma_peak(peak, out["workloads"])
+        out["fma_peak"] = peak
+        log(f"[{mode}] FMA peak: {fma_summary(peak)}")
     return out
+
+
+def fma_summary(peak: dict[str, Any]) -> str:
+    """One line: GFLOP/s per measured level, or why there is none."""
+    if peak.get("status") != "ok":
+        return "unavailable: " + str(peak.get("reason", ""))[-300:]
+    parts = []
+    for name, e in peak["levels"].items():
+        if "gflops" in e:
+            parts.append(f"{name} {e['gflops']:.1f} GFLOP/s/core ({e['gflops_all_cores']:.1f} all)")
+        else:
+            parts.append(f"{name} not supported")
+    return ", ".join(parts)

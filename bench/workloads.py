@@ -95,3 +95,24 @@ def gemm_flops_per_sample(w: Workload) -> dict[str, float]:
         "forward": fwd,
         "total": 3 * fwd,
     }
+
+
+def inference_flops_per_sample(w: Workload) -> dict[str, float]:
+    """FLOPs of the matrix products one predicted sample needs (forward only: W4).
+
+    Counted as `gemm_flops_per_sample` counts its forward half: 2*m*n*k per product, the input
+    projection x_t @ W ([D, 4H]) and the recurrent h_{t-1} @ U ([H, 4H]) for every step and
+    layer, and the dense layer; no backward. Elementwise gate work is left out.
+    """
+    f = gemm_flops_per_sample(w)
+    return {
+        "input_projection": f["input_projection"] / 3,
+        "recurrent": f["recurrent"] / 3,
+        "dense": f["dense"] / 3,
+        "total": f["forward"],
+    }
+
+
+def flops_per_sample(w: Workload) -> dict[str, float]:
+    """The counted FLOPs per sample of what `w` times: predict (forward) or training."""
+    return inference_flops_per_sample(w) if w.predict_only else gemm_flops_per_sample(w)

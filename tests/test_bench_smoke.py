@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +13,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import (  # noqa: E402
+    fma_peak,
+    report,
+    runner,
+    workloads,
+)
 from bench import peers as bench_peers  # noqa: E402
-from bench import runner, workloads  # noqa: E402
 
 
 def _installed() -> list[str]:
@@ -80,3 +86,77 @@ def test_missing_peer_is_reported_not_failed() -> None:
     res = runner.summarize(runs, workloads.get("W1"))
     assert res["torch"] == {"status": "missing", "reason": "not installed"}
     assert res["lstmkit"]["status"] == "ok"
+
+
+@pytest.fixture(scope="module")
+def peak() -> dict:
+    """A tiny run of the FMA peak (bench/fma_peak.c), as the runner starts it."""
+    if fma_peak.compiler() is None and os.environ.get("LSTMKIT_REQUIRE_EXTENSION") != "1":
+        pytest.skip("no C compiler")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.fma_peak", json.dumps({"tiny": True})],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_fma_peak_structure_and_order(peak: dict) -> None:
+    assert peak["status"] == "ok", peak.get("reason")
+    assert {"model_name", "family", "avx2", "avx512f"} <= set(peak["cpu"])
+    assert peak["cores"] >= 1 and peak["compiler"]
+    levels = peak["levels"]
+    assert list(levels) == ["baseline", "avx2", "avx512"]
+    assert levels["baseline"]["supported"] is True  # every x86-64 has SSE2
+    for name, e in levels.items():
+        assert e["bits"] in (128, 256, 512)
+        if e["supported"]:
+            for key in ("gflops", "gflops_wall", "gflops_all_cores", "gflops_all_cores_wall"):
+                assert e[key] > 0, (name, key, e)
+        else:
+            assert "gflops" not in e and e["reason"]
+    if levels["avx2"]["supported"]:
+        assert levels["avx2"]["gflops"] >= levels["baseline"]["gflops"]
+        assert peak["widest"] in ("avx2", "avx512")
+    # the CPU's flags (lscpu) and the compiler runtime agree
+    if peak["cpu"]["model_name"] is not None:
+        assert levels["avx512"]["supported"] == peak["cpu"]["avx512f"]
+        assert levels["avx2"]["supported"] == (peak["cpu"]["avx2"] and peak["cpu"]["fma"])
+
+
+def test_fma_peak_without_compiler_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fma_peak, "compiler", lambda: None)
+    res = fma_peak.measure(tiny=True)
+    assert res["status"] == "unavailable" and "compiler" in res["reason"]
+    assert res["levels"] == {}
+    assert "unavailable" in "\n".join(report.fma_peak_lines({"fma_peak": res}))
+
+
+def test_fma_peak_in_bench_results(results: dict) -> None:
+    mode = results["modes"]["pinned"]
+    peak = mode["fma_peak"]
+    assert peak["status"] in ("ok", "unavailable")
+    if peak["status"] == "unavailable":
+        assert fma_peak.compiler() is None, peak["reason"]
+        return
+    assert peak["cores"] == 1 or not runner.threads.prefix_for("pinned")
+    assert peak["reference"]["widest"]["gflops"] > 0
+    for wid in ("W4", "W5"):
+        row = peak["reached"][wid]
+        assert row["flops_per_sample"] > 0
+        assert row["peers"]["lstmkit"]["gflops"] > 0
+        assert row["peers"]["lstmkit"]["fraction_of_widest"] > 0
+    md = "\n".join(report.fma_peak_lines(mode))
+    assert "FMA peak" in md and "| W4 |" in md and "| W5 |" in md
+
+
+def test_inference_flops_are_the_forward_half() -> None:
+    w4 = workloads.get("W4")
+    inf = workloads.inference_flops_per_sample(w4)
+    assert inf["total"] == workloads.gemm_flops_per_sample(w4)["forward"]
+    assert workloads.flops_per_sample(w4) == inf
+    w5 = workloads.get("W5")
+    assert workloads.flops_per_sample(w5) == workloads.gemm_flops_per_sample(w5)
