@@ -196,6 +196,7 @@ class FitMixin:
             "metrics": names,
         }
         history = callbacks_mod.History()
+        history.nan_message = None  # why training stopped early on a NaN, if it did
         cbs = callbacks_mod.CallbackList.configure(callbacks, verbose, self, params, history)
         self._tape_free_step = tape_free.TapeFreeStep.build(self)  # None: the general step
         self._is_training = True
@@ -220,7 +221,9 @@ class FitMixin:
                     seen += size
                     if failed:
                         cbs.on_batch_end(b, logs)
-                        self._on_nonfinite_loss(epoch, b, logs["loss"], cbs)
+                        history.nan_message = self._on_nonfinite_loss(
+                            epoch, b, logs["loss"], cbs, result.refused
+                        )
                         break
                     cbs.on_batch_end(b, logs)
                     if self.stop_training:
@@ -244,19 +247,34 @@ class FitMixin:
             self._tape_free_step = None
         return history
 
-    def _on_nonfinite_loss(self, epoch: int, batch: int, loss: float, cbs: Any) -> None:
-        """Keep the last finite weights; stop and say where the loss broke down."""
+    def _on_nonfinite_loss(
+        self, epoch: int, batch: int, loss: float, cbs: Any, refused: list[str] | None = None
+    ) -> str:
+        """Stop and say where training broke down: a non-finite loss (no update was made) or
+        an update refused because it made weights or slots non-finite (`refused` names them).
+        The step kept the last finite weights, optimizer slots and iteration count."""
         self.stop_training = True
+        where = f"at epoch {epoch + 1}, batch {batch + 1}"
+        if refused:
+            shown = ", ".join(repr(n) for n in refused[:4])
+            more = f" and {len(refused) - 4} more" if len(refused) > 4 else ""
+            cause = (
+                f"Training stopped: the update {where} (loss before it: {loss}) would have made "
+                f"{shown}{more} NaN or infinite, so it was not applied."
+            )
+        else:
+            cause = f"Training stopped: the loss became {loss} {where}; no update was made."
         message = (
-            f"Training stopped: the loss became {loss} at epoch {epoch + 1}, batch {batch + 1}. "
-            "The weights were left at their last finite values. Lower the learning rate, scale "
-            "the data, or clip gradients."
+            f"{cause} The weights, the optimizer's state and its iteration count were left at "
+            "their last finite values. Lower the learning rate, scale the data, or clip "
+            "gradients."
         )
         self.nan_message = message
         if cbs.has_terminate_on_nan():
             print(message)
         else:
             warnings.warn(message, RuntimeWarning, stacklevel=3)
+        return message
 
     def _fit_iterable(
         self,

@@ -101,10 +101,10 @@ class TapeFreeStep:
         grads: dict[int, np.ndarray] = {}
         for plan in reversed(self.plans):
             g = plan.backward(g, grads)
-        self.model.optimizer._apply_pairs(
-            [(v, grads.get(id(v))) for v in self.model.trainable_weights]
+        refused = self.model.optimizer._apply_pairs(
+            [(v, grads.get(id(v))) for v in self.model.trainable_weights], check_finite=True
         )
-        return StepResult(values, finite=True)
+        return StepResult(values, finite=not refused, refused=refused)
 
 
 def _layer_plan(node: Any, previous: Any) -> Any:

@@ -263,12 +263,19 @@ class TrainingMixin(FitMixin):
         values += self._metric_values(captured["outs"], ys)
         if not np.isfinite(loss_value):
             return StepResult(values, finite=False)
-        if variables:
-            self.optimizer._apply_pairs(list(zip(variables, grads)))
+        if not variables:
+            return StepResult(values)
+
+        def constrain() -> None:
             for v in variables:
                 if v.constraint is not None:
                     v.assign(v.constraint(v._data))
-        return StepResult(values)
+
+        # kept only if every weight and slot stays finite (else all are left as they were)
+        refused = self.optimizer._apply_pairs(
+            list(zip(variables, grads)), check_finite=True, finish=constrain
+        )
+        return StepResult(values, finite=not refused, refused=refused)
 
     # -- evaluate / predict -----------------------------------------------------------------
     def _evaluate_arrays(self, xs, ys, batch_size, weights=None) -> list[float]:
@@ -309,6 +316,11 @@ class TrainingMixin(FitMixin):
         self._check_compiled("evaluating it")
         xs = self._inputs_arrays(x)
         ys = self._target_arrays(y)
+        if data_mod.sample_count(xs, "evaluate(): inputs") == 0:
+            raise ValueError(
+                "evaluate(): the inputs have 0 samples, and the loss of no samples is undefined "
+                "(TF.js gives an empty list); pass at least one sample."
+            )
         steps = opts.get("steps")
         if steps is not None:
             xs, ys = [a[: steps * size] for a in xs], [a[: steps * size] for a in ys]
@@ -348,7 +360,9 @@ class TrainingMixin(FitMixin):
         if opts.get("steps") is not None:
             n = min(n, opts["steps"] * size)
         parts: list[list[np.ndarray]] = [[] for _ in self.outputs]
-        for start, end in data_mod.batches(n, size):
+        # no rows: one pass over the empty batch gives each output's empty result, with its
+        # shape and dtype (TF.js's concat of no batches throws "Pass at least one tensor")
+        for start, end in data_mod.batches(n, size) or [(0, 0)]:
             outs = self._forward([a[start:end] for a in xs], training=False)
             for i, o in enumerate(outs):
                 parts[i].append(o._data)

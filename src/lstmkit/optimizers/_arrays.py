@@ -51,14 +51,20 @@ def compiled_updates() -> Any:
     return native.fastopt()
 
 
-def contiguous_slot(slots: dict[str, np.ndarray], kind: str) -> np.ndarray:
-    """The slot array, made C-contiguous and writable in place (the compiled update writes it)."""
-    a = slots[kind]
-    if not (a.flags.c_contiguous and a.flags.writeable):
-        a = slots[kind] = np.array(a, order="C")
-    return a
-
-
 def f32(x: float) -> np.floating:
     """A scalar kept as TF.js keeps its scalar variables: float32."""
     return np.float32(x)
+
+
+def first_nonfinite(arrays: list[np.ndarray]) -> int:
+    """The index of the first array holding a NaN or an infinity, or -1 (one compiled pass over
+    all of them when the extension is built; float32/float64 only there)."""
+    fast = getattr(native.fastopt(), "first_nonfinite", None)  # None: not built (or stale)
+    if fast is not None and all(
+        a.dtype in (np.float32, np.float64) and a.flags.c_contiguous for a in arrays
+    ):
+        return int(fast(arrays))
+    for k, a in enumerate(arrays):
+        if not np.isfinite(a).all():
+            return k
+    return -1

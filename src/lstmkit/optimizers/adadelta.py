@@ -20,6 +20,7 @@ class Adadelta(Optimizer):
     """
 
     class_name = "Adadelta"
+    replaces_slots = True
     fields = (learning_rate(0.001), number("rho", 0.95), epsilon())
     learning_rate: float
     rho: float

@@ -16,6 +16,7 @@ class Adagrad(Optimizer):
     """`acc += g^2; w += -lr * g / sqrt(acc + 1e-7)`; acc starts at initial_accumulator_value."""
 
     class_name = "Adagrad"
+    replaces_slots = True
     fields = (
         learning_rate(config_default=0.01),
         Field("initial_accumulator_value", "initialAccumulatorValue", 0.1),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import registry
-from ._arrays import compiled_updates, contiguous_slot, f32
+from ._arrays import compiled_updates, f32
 from .base import Optimizer
 from .fields import EPSILON, epsilon, learning_rate, number
 
@@ -20,6 +20,7 @@ class Adam(Optimizer):
     """Adam as TF.js computes it: `w -= lr * m_hat / (sqrt(v_hat) + eps)` (`tf.train.adam`)."""
 
     class_name = "Adam"
+    replaces_slots = True
     fields = (
         learning_rate(0.001),
         number("beta1", 0.9, aliases=("beta_1",)),
@@ -69,8 +70,9 @@ class Adam(Optimizer):
                 return
             values.append(np.ascontiguousarray(var._data))
             grads.append(np.ascontiguousarray(g))
-            ms.append(contiguous_slot(slots, "m"))
-            vs.append(contiguous_slot(slots, "v"))
+            # fresh slot arrays, written by the call (the old ones stay, for a rollback)
+            ms.append(np.array(slots["m"], order="C"))
+            vs.append(np.array(slots["v"], order="C"))
         outs = [np.empty_like(v) for v in values]
         fast.adam(
             dt == np.float64,
@@ -88,8 +90,9 @@ class Adam(Optimizer):
             float(self.epsilon),
             -self.learning_rate,
         )
-        for (var, _, _), out in zip(items, outs):
+        for (var, _, slots), out, m, v in zip(items, outs, ms, vs):
             var._data = out
+            slots["m"], slots["v"] = m, v
 
     def _end_step(self) -> None:
         self._acc_beta1 = self._acc_beta1 * f32(self.beta1)

@@ -24,6 +24,7 @@ class Adamax(Optimizer):
     """
 
     class_name = "Adamax"
+    replaces_slots = True
     fields = (
         learning_rate(0.002),
         number("beta1", 0.9, aliases=("beta_1",)),

@@ -26,7 +26,7 @@ from ..engine import api
 from ..engine.api import Variable
 from ..tensor import Tensor
 from . import registry
-from ._arrays import grad_array, named, slot_array
+from ._arrays import first_nonfinite, grad_array, named, slot_array
 from .fields import Field, config_value, js_number
 
 GradsLike = Mapping[str, Any] | Iterable[Any]
@@ -72,6 +72,10 @@ class Optimizer:
     False for Adamax: TF.js's AdamaxOptimizer throws in both, so a model file written with
     `include_optimizer=True` could not be loaded by TF.js. Savers check this flag instead of
     naming classes."""
+    replaces_slots: ClassVar[bool] = False
+    """True when `_apply` gives the variables and slots new arrays and never writes the old
+    ones in place (all built-in optimizers): a checked update then rolls back by keeping the old
+    arrays, with no copy. False (a user's optimizer) copies them before a checked update."""
     __signature__: ClassVar[inspect.Signature] = inspect.Signature()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -137,16 +141,30 @@ class Optimizer:
         """
         self._apply_pairs(self._resolve(grads, variables))
 
-    def _apply_pairs(self, pairs: list[tuple[Variable, Any]]) -> None:
-        """`apply_gradients` once the names are resolved: (Variable, gradient or None) pairs."""
+    def _apply_pairs(
+        self,
+        pairs: list[tuple[Variable, Any]],
+        check_finite: bool = False,
+        finish: Callable[[], None] | None = None,
+    ) -> list[str]:
+        """`apply_gradients` once the names are resolved: (Variable, gradient or None) pairs.
+
+        With `check_finite` (the training steps), the update is kept only if every updated
+        variable and slot is finite after it (and after `finish`, e.g. the constraints); if not,
+        the variables, the slots, the iteration count and the optimizer's other state are left
+        as they were, and the names that would have been NaN or infinite are returned
+        (`'<var>'` for a weight, `'<var>/<slot>'` for a slot). An empty list: applied.
+        """
         if self._restored:
             self._bind_restored([v for v, _ in pairs])
         self._begin_step()
         items = []
         checked = self._checked_shapes
+        created = []
         for var, g in pairs:
             slots = self._slots.get(var.name)
             if slots is None:
+                created.append(var.name)
                 slots = self._slots[var.name] = {
                     k: self._init_slot(k, var._data) for k in self._active_kinds()
                 }
@@ -161,9 +179,68 @@ class Optimizer:
             if g is None:
                 continue
             items.append((var, grad_array(g, var), slots))
+        if not check_finite:
+            self._apply(items)
+            if finish is not None:
+                finish()
+            self._end_step()
+            self.iterations += 1
+            return []
+        copy = not self.replaces_slots
+        saved = [
+            (
+                var,
+                var._data.copy() if copy else var._data,
+                slots,
+                {k: a.copy() for k, a in slots.items()} if copy else dict(slots),
+            )
+            for var, _ in pairs
+            for slots in (self._slots.get(var.name) or {},)
+        ]
+        # a user's optimizer may keep scalars it changes in `_apply`; built-ins change theirs
+        # only in `_end_step`, which a refused update never reaches
+        state = {} if self.replaces_slots else dict(self.__dict__)
         self._apply(items)
+        if finish is not None:
+            finish()
+        bad = self._nonfinite_names(saved)
+        if bad:
+            for var, data, slots, old in saved:
+                var._data = data
+                if slots is not None:
+                    slots.clear()
+                    slots.update(old)
+            for name in created:  # slots this refused step created: gone again
+                del self._slots[name]
+                self._checked_shapes.pop(name, None)
+            if state:
+                self.__dict__.clear()
+                self.__dict__.update(state)
+            return bad
         self._end_step()
         self.iterations += 1
+        return []
+
+    def _nonfinite_names(self, saved: list[Any]) -> list[str]:
+        """The variables and slots of `saved` (as `_apply_pairs` keeps them) that hold a NaN or
+        an infinity now, named `'<var>'` and `'<var>/<slot>'`; one pass when all are finite."""
+        arrays = []
+        for var, _, slots, _ in saved:
+            arrays.append(var._data)
+            if slots:
+                arrays.extend(slots.values())
+        if first_nonfinite(arrays) < 0:
+            return []
+        names = []
+        for var, _, slots, _ in saved:
+            names.append(var.name)
+            names.extend(f"{var.name}/{kind}" for kind in slots or ())
+        bad = []
+        start = 0
+        while (k := first_nonfinite(arrays[start:])) >= 0:
+            bad.append(names[start + k])
+            start += k + 1
+        return bad
 
     def _apply(self, items: list[tuple[Variable, np.ndarray, dict[str, np.ndarray]]]) -> None:
         """Update each (variable, gradient, slots) with `_update`; a subclass may do all at once."""

@@ -24,6 +24,7 @@ class RMSProp(Optimizer):
     """
 
     class_name = "RMSProp"
+    replaces_slots = True
     fields: ClassVar[tuple[Field, ...]] = (
         learning_rate(config_default=0.001),
         number("decay", 0.9, read=("rho", "decay")),

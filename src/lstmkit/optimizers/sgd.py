@@ -14,6 +14,7 @@ class SGD(Optimizer):
     """Plain gradient descent: `w += -lr * g` (`tf.train.sgd`)."""
 
     class_name = "SGD"
+    replaces_slots = True
     fields: ClassVar[tuple[Field, ...]] = (learning_rate(config_default=0.01),)
     learning_rate: float
     compile_name: ClassVar[str | None] = "sgd"

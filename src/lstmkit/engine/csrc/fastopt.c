@@ -14,6 +14,7 @@
 #include <Python.h>
 
 #include <math.h>
+#include <stdint.h>
 
 /* A writable or read-only C-contiguous buffer of n items of `dbl ? double : float`. */
 static int take(PyObject *obj, Py_buffer *v, int dbl, Py_ssize_t n, int writable,
@@ -95,8 +96,55 @@ static PyObject *py_adam(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* first_nonfinite(arrays): the index of the first array holding a NaN or an infinity, or -1.
+ * Each item is a C-contiguous float32 or float64 array; one pass over all, no allocation (the
+ * training steps check every updated weight and slot with it before keeping an update). */
+static PyObject *py_first_nonfinite(PyObject *self, PyObject *arg) {
+    (void)self;
+    if (!PyList_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "_fastopt.first_nonfinite: expected a list of arrays");
+        return NULL;
+    }
+    const Py_ssize_t count = PyList_GET_SIZE(arg);
+    for (Py_ssize_t k = 0; k < count; k++) {
+        Py_buffer b;
+        if (PyObject_GetBuffer(PyList_GET_ITEM(arg, k), &b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+            return NULL;
+        const char *fmt = b.format ? b.format : "B";
+        const char t = fmt[strlen(fmt) - 1];
+        int bad = 0;
+        /* the exponent bits all set: an infinity or a NaN (integer compares: vectorized) */
+        if (t == 'f' && b.itemsize == 4) {
+            const uint32_t *x = (const uint32_t *)b.buf;
+            const Py_ssize_t n = b.len / 4;
+            uint32_t any = 0;
+            for (Py_ssize_t i = 0; i < n; i++)
+                any |= (x[i] & 0x7f800000u) == 0x7f800000u;
+            bad = any != 0;
+        } else if (t == 'd' && b.itemsize == 8) {
+            const uint64_t *x = (const uint64_t *)b.buf;
+            const Py_ssize_t n = b.len / 8;
+            uint64_t any = 0;
+            for (Py_ssize_t i = 0; i < n; i++)
+                any |= (x[i] & 0x7ff0000000000000ull) == 0x7ff0000000000000ull;
+            bad = any != 0;
+        } else {
+            PyBuffer_Release(&b);
+            PyErr_Format(PyExc_ValueError,
+                         "_fastopt.first_nonfinite: arrays[%zd] must be float32 or float64", k);
+            return NULL;
+        }
+        PyBuffer_Release(&b);
+        if (bad)
+            return PyLong_FromSsize_t(k);
+    }
+    return PyLong_FromLong(-1);
+}
+
 static PyMethodDef methods[] = {
     {"adam", py_adam, METH_VARARGS, "Adam's update of a list of variables."},
+    {"first_nonfinite", py_first_nonfinite, METH_O,
+     "The index of the first array holding a NaN or an infinity, or -1."},
     {NULL, NULL, 0, NULL},
 };
 

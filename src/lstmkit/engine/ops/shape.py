@@ -18,6 +18,13 @@ def reshape(x: Any, shape: Sequence[int]) -> Tensor:
     """The same values in a new shape; one dimension may be -1."""
     x = _t(x, "reshape")
     shape = tuple(int(s) for s in ([shape] if isinstance(shape, (int, np.integer)) else shape))
+    if x.size == 0 and shape.count(-1) == 1 and shape[-1] == -1:
+        # no values, so -1 is ambiguous; keeping the leading dimensions (a batch of 0 rows
+        # flattened: [0, 3, 4] -> [0, -1]) it is the product of the rest, as TF.js's
+        # batchFlatten computes it
+        k = len(shape) - 1
+        if tuple(x.shape[:k]) == shape[:k]:
+            shape = shape[:k] + (int(np.prod(x.shape[k:], dtype=np.int64)),)
     try:
         out = x._data.reshape(shape)
     except ValueError:
