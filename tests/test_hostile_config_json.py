@@ -161,7 +161,8 @@ def test_a_file_over_the_budget_is_refused_before_parsing(shape, monkeypatch, tm
 
 def test_a_250_mb_bomb_is_a_model_format_error(tmp_path):
     """20 MB of `{},` would take ~0.5 GB as objects; 250 MB under the 256 MB file cap would
-    take ~6 GB: refused from the scan, the memory beyond the bytes read is the scan's."""
+    take ~6 GB: refused (by its length, or by the scan), the memory beyond the bytes read is
+    at most the scan's."""
     path = tmp_path / "model.json"
     size = 250 * 10**6
     with open(path, "wb") as f:
@@ -172,13 +173,23 @@ def test_a_250_mb_bomb_is_a_model_format_error(tmp_path):
         f.write(b"{}]")
     tracemalloc.start()
     try:
-        with pytest.raises(ModelFormatError, match="MiB of memory") as e:
+        with pytest.raises(ModelFormatError, match="MAX_JSON_BYTES|MAX_PARSE_BYTES") as e:
             tf.load_layers_model(tmp_path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert str(e.value).startswith(str(path))
     assert peak < path.stat().st_size + 45 * 2**20
+
+
+def test_a_bomb_under_the_length_cap_is_refused_by_its_cost(tmp_path):
+    """45 MB of `{},`: under MAX_JSON_BYTES, over MAX_PARSE_BYTES by the scan (~1.4 GiB)."""
+    data = b"[" + b"{}," * (15 * 10**6) + b"{}]"
+    assert len(data) < model_json.MAX_JSON_BYTES
+    (tmp_path / "model.json").write_bytes(data)
+    with pytest.raises(ModelFormatError, match="MAX_PARSE_BYTES") as e:
+        tf.load_layers_model(tmp_path)
+    assert str(e.value).startswith(str(tmp_path / "model.json"))
 
 
 def test_depth_is_refused_from_the_scan():
