@@ -33,7 +33,7 @@ import pytest
 import lstmkit as tf
 from lstmkit.io import ModelFormatError
 from lstmkit.io import weights as wio
-from lstmkit.models import weight_budget
+from lstmkit.models import saving, weight_budget
 
 L = tf.layers
 MiB = 2**20
@@ -300,6 +300,37 @@ def test_a_non_strict_load_reads_only_up_to_its_last_weight(tmp_path):
     assert peak < 4 * MiB, peak
     for a, b in zip(got.weights, model.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_a_manifest_cannot_make_the_build_allocate_what_its_files_lack(tmp_path):
+    """The manifest declares a 16M-value kernel for a model that has one, but no file holds
+    it: the build makes at most UNVERIFIED_VALUES zeros, then the files are looked at."""
+    n = 4000
+    model = tf.sequential(layers=[L.dense(units=n, input_shape=[n], use_bias=False)])
+    specs = [{"name": model.weights[0].original_name, "shape": [n, n], "dtype": "float32"}]
+    doc = {
+        "modelTopology": topology_of(model),
+        "weightsManifest": [{"paths": ["w.bin"], "weights": specs}],
+    }
+    folder = write_json(tmp_path / "m", doc)
+    err, peak = traced_peak(lambda: tf.load_layers_model(folder))
+    assert isinstance(err, ModelFormatError) and "not found" in str(err), err
+    assert peak < 4 * (saving.UNVERIFIED_VALUES + weight_budget.STRICT_MARGIN_VALUES) + MiB, peak
+    (folder / "w.bin").write_bytes(b"\0" * 16)  # present, too short
+    err, peak = traced_peak(lambda: tf.load_layers_model(folder))
+    assert isinstance(err, ModelFormatError) and "truncated" in str(err), err
+    assert peak < 4 * (saving.UNVERIFIED_VALUES + weight_budget.STRICT_MARGIN_VALUES) + MiB, peak
+
+
+def test_a_model_beyond_the_unverified_zeros_loads_after_its_files_are_read(tmp_path):
+    rows = saving.UNVERIFIED_VALUES // 1024 + 1  # one row more than the zeros made unread
+    model = tf.sequential(layers=[L.dense(units=1024, input_shape=[rows])])
+    model.save(tmp_path / "m", shard_size=2**20)
+    seen = []
+    got = tf.load_layers_model(tmp_path / "m", on_progress=seen.append)
+    for a, b in zip(got.weights, model.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert seen[-1] == 1.0 and seen == sorted(seen)
 
 
 def test_optimizer_entries_are_capped_by_the_model(tmp_path):

@@ -9,8 +9,10 @@ The second target starts from the same models saved quantized (uint8, uint16, fl
 as a topology without weights (no manifest, no weight file), and grows layer sizes and the
 manifest's numbers to absurd values (10**400, 2**63, -1, True, 1.5): each case must also
 stay within its work bound, a `max_init_params` of FUZZ_INIT_BUDGET and a traced memory peak
-of at most FUZZ_MEMORY_FACTOR times its bytes on disk plus twice the budget's float32 bytes
-plus 4 MiB (tracemalloc), under a hang guard.
+of at most FUZZ_MEMORY_FACTOR times its bytes on disk plus the float32 bytes of twice the
+budget, of the strict margin (`weight_budget.STRICT_MARGIN_VALUES`) and of the zeros made
+before the files are read (`saving.UNVERIFIED_VALUES`) plus 4 MiB (tracemalloc), under a
+hang guard.
 
 The default run is bounded and derandomized (about 10 s, then about 5 s). A longer, random
 run of both:
@@ -37,6 +39,8 @@ from hypothesis import strategies as st
 
 import lstmkit as tf
 from lstmkit.io import ModelFormatError
+from lstmkit.models import weight_budget
+from lstmkit.models.saving import UNVERIFIED_VALUES
 from tfjs_fixtures import FIXTURES
 
 CASES = sorted(
@@ -314,7 +318,8 @@ def test_quantized_and_weightless_bombs_stay_within_their_bounds(request):
         if data is not None:
             (folder / "weights.bin").write_bytes(data)
             on_disk += len(data)
-        bound = FUZZ_MEMORY_FACTOR * on_disk + 2 * 4 * FUZZ_INIT_BUDGET + 4 * 2**20
+        made = 2 * FUZZ_INIT_BUDGET + weight_budget.STRICT_MARGIN_VALUES + UNVERIFIED_VALUES
+        bound = FUZZ_MEMORY_FACTOR * on_disk + 4 * made + 4 * 2**20
         tracemalloc.start()
         try:
             with _hang_guard(CASE_SECONDS):

@@ -31,7 +31,7 @@ from ..io.errors import ModelFormatError
 from . import training_config
 from .functional import LayersModel
 from .serialization import TFJS_VERSION, model_from_config, model_to_topology
-from .weight_budget import cell_fallback, check_max_init, weight_budget
+from .weight_budget import OverFilesError, cell_fallback, check_max_init, weight_budget
 
 GENERATED_BY = f"TensorFlow.js tfjs-layers v{TFJS_VERSION}"
 FORMAT = "layers-model"
@@ -301,7 +301,16 @@ def _load(
     model_specs = [s for s in specs if s.group != "optimizer"]
     keys = [s.key for s in model_specs] if has_weights else None
     held = sum(s.size for s in model_specs)
-    model = _build(topology, json_path, keys, held, strict, max_init)
+    preread: dict[int, bytes] | None = None
+    try:  # the manifest's sizes are unchecked yet: at most UNVERIFIED_VALUES zeros on its word
+        model = _build(topology, json_path, keys, min(held, UNVERIFIED_VALUES), strict, max_init)
+    except OverFilesError:
+        if held <= UNVERIFIED_VALUES:
+            raise
+        # a large model: its files, read as declared (sizes checked first, nothing decoded),
+        # show that they hold what the manifest says; then the build may make that many zeros
+        preread = _read_declared(src, groups, strict, on_progress)
+        model = _build(topology, json_path, keys, held, strict, max_init)
     if doc.get("trainingConfig") is not None:
         training_config.compile_from(model, doc["trainingConfig"], json_path)
     # Everything about the weights is checked against the model before any byte is read.
@@ -312,7 +321,7 @@ def _load(
         wanted.update(s.key for s in optimizer_specs)
     optimizer_values = []
     progress = on_progress if callable(on_progress) else None
-    for spec, value in _read_weights(src, groups, strict, progress, wanted):
+    for spec, value in _read_weights(src, groups, strict, progress, wanted, preread):
         if spec.group == "optimizer":
             optimizer_values.append((spec.key, value))
         else:
@@ -360,12 +369,46 @@ def load_weights_from_manifest(model: LayersModel, manifest: Any, path_prefix: A
         targets[spec.key].assign(value)
 
 
+UNVERIFIED_VALUES = 2**22
+"""Zeros (16 MiB of float32) a build may make for weights the files should hold before any
+file is read: a model beyond it has its files read first, their sizes as the manifest
+declares, so a manifest cannot make a load allocate what its files do not hold."""
+
+
+def _read_declared(
+    src: Any, groups: list[weights.WeightGroup], strict: bool, on_progress: Any
+) -> dict[int, bytes]:
+    """Every group's declared bytes (a strict load's files hold exactly those), by index."""
+    progress = _progress(groups, on_progress if callable(on_progress) else None)
+    out = {}
+    for i, group in enumerate(groups):
+        args = (group.paths, group.min_bytes, not group.has_strings, not strict)
+        data, _extra = src.read_group(*args, progress) if progress else src.read_group(*args)
+        out[i] = data
+    return out
+
+
+def _progress(groups: list[weights.WeightGroup], on_progress: Any) -> Any:
+    if on_progress is None:
+        return None
+    total = 2 * sum(len(g.paths) for g in groups)
+    done = [0]
+
+    def progress() -> None:
+        done[0] += 1
+        if total:
+            on_progress(min(done[0], total) / total)
+
+    return progress
+
+
 def _read_weights(
     src: Any,
     groups: list[weights.WeightGroup],
     strict: bool,
     on_progress: Any = None,
     wanted: set[str] | None = None,
+    preread: dict[int, bytes] | None = None,
 ) -> Iterator[tuple[weights.WeightSpec, np.ndarray]]:
     """The decoded tensors whose key is `wanted`, group by group, one at a time.
 
@@ -376,32 +419,32 @@ def _read_weights(
     copies them). `on_progress(fraction)` follows TF.js's `loadWeightsAsArrayBuffer`: each
     weight file counts two steps, found (its response or size known) and read, and after each
     step the fraction of the steps done is reported, ending at 1 once the last file is read."""
-    progress = None
-    if on_progress is not None:
-        total = 2 * sum(len(g.paths) for g in groups)
-        done = [0]
-
-        def progress() -> None:
-            done[0] += 1
-            if total:
-                on_progress(min(done[0], total) / total)
-
+    progress = _progress(groups, on_progress) if preread is None else None
     keys = set() if wanted is None else wanted
-    for group in groups:
-        if strict:
-            args = (group.paths, group.min_bytes, not group.has_strings, False)
+    for i, group in enumerate(groups):
+        if preread is not None:
+            data = preread.pop(i)  # the group's declared bytes, read before the build
         else:
-            need = weights.prefix_bytes(group, keys)
-            if need == 0:  # nothing used in this group: not read
+            args = _group_read(group, strict, keys)
+            if args is None:  # nothing used in this group: not read
                 for _ in range(2 * len(group.paths) if progress else 0):
                     progress()
                 continue
-            exact = need is not None
-            args = (group.paths, need if exact else group.min_bytes, exact, True)
-        data, _extra = src.read_group(*args, progress) if progress else src.read_group(*args)
+            data, _ = src.read_group(*args, progress) if progress else src.read_group(*args)
         yield from weights.iter_group(
             group, data, src.location, keys, allow_extra=not strict, copy=False
         )
+
+
+def _group_read(group: weights.WeightGroup, strict: bool, keys: set[str]) -> tuple | None:
+    """`read_group`'s arguments for a group (None: nothing in it is used, not read)."""
+    if strict:
+        return (group.paths, group.min_bytes, not group.has_strings, False)
+    need = weights.prefix_bytes(group, keys)
+    if need == 0:
+        return None
+    exact = need is not None
+    return (group.paths, need if exact else group.min_bytes, exact, True)
 
 
 def _build(

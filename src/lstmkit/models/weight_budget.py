@@ -44,6 +44,10 @@ which weights are missing instead of a budget."""
 ORTHOGONAL_VALUES_PER_UNIT = 8
 
 
+class OverFilesError(ModelFormatError):
+    """The build needs more zeros than the manifest's weights (plus the margin) allow."""
+
+
 def default_max_init() -> int:
     """`LSTMKIT_MAX_INIT_PARAMS` when set (a non-negative integer), else MAX_INIT_PARAMS."""
     text = os.environ.get(INIT_ENV)
@@ -130,7 +134,7 @@ class _Budget:
         if self.has_files and (self.strict or from_files):
             self.zeros_used += math.prod(dims)
             if self.zeros_used > self.file_limit:
-                raise ModelFormatError(
+                raise OverFilesError(
                     self.path,
                     f"modelTopology: layer {layer} needs a weight {name} of shape {dims}, which "
                     f"brings the model to {self.zeros_used} values, more than the "
