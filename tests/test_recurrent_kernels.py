@@ -821,7 +821,9 @@ def test_bad_arguments_gru_and_simple():
 # ---------------------------------------------------------------------------------------------
 # The compiled loops against the NumPy loops, and the extension's parts
 # ---------------------------------------------------------------------------------------------
-ISAS = ["baseline"] + (["avx2"] if EXT is not None and EXT.options()["avx2_available"] else [])
+ISAS = ["baseline"] + [
+    isa for isa in ("avx2", "avx512") if EXT is not None and EXT.options().get(f"{isa}_available")
+]
 EXT_CONFIGS = {
     **{f"isa-{isa}": {"isa": isa} for isa in ISAS},
     "micro-kernel": {"gemm": "packed"},

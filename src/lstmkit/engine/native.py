@@ -22,6 +22,7 @@ __all__ = [
     "fastrnn",
     "release_buffers",
     "set_deterministic",
+    "set_isa",
     "set_num_threads",
     "use_extension",
 ]
@@ -68,10 +69,46 @@ def _load_extension() -> Any:
         except ImportError:
             _ext = None
         else:
+            _check_isa_variable()
             _fastrnn.blas_init(_blas_candidates())
             _fastrnn.options(threads=_default_threads())
             _ext = _fastrnn
     return _ext
+
+
+ISA_LEVELS = ("baseline", "avx2", "avx512")
+"""The instruction sets the compiled loops are built for, narrowest first."""
+
+
+def _check_isa_variable() -> None:
+    want = os.environ.get("LSTMKIT_ISA", "").strip()
+    if want and want not in (*ISA_LEVELS, "best"):
+        raise ValueError(
+            f"LSTMKIT_ISA={want!r}: expected one of {', '.join(ISA_LEVELS)} or best (the widest "
+            "level the loops run at by default); unset it or fix its value."
+        )
+
+
+def set_isa(level: str | None = None) -> str:
+    """The instruction set the compiled loops run at ('baseline', 'avx2', 'avx512', or
+    'best': the default); returns the old one ('' when the extension is not built).
+
+    Each level is compiled in (runtime dispatch: no -march flag); a level the CPU lacks is
+    refused with a ValueError. By default the loops run at AVX2+FMA where the CPU has it:
+    the AVX-512 set is opt-in (``set_isa('avx512')`` or ``LSTMKIT_ISA=avx512``) until it has
+    been measured on an AVX-512 host. ``LSTMKIT_ISA`` (read when the loops are first loaded)
+    caps the default lower, e.g. ``LSTMKIT_ISA=baseline`` for the SSE2 loops everywhere."""
+    ext = _load_extension()
+    if ext is None:
+        return ""
+    previous = str(ext.options()["isa"])
+    if level is not None:
+        if level not in (*ISA_LEVELS, "best"):
+            raise ValueError(
+                f"set_isa({level!r}): expected one of {', '.join(ISA_LEVELS)} or 'best'."
+            )
+        ext.options(isa=level)
+    return previous
 
 
 def set_num_threads(n: int) -> None:

@@ -455,19 +455,20 @@ static PyObject *py_options(PyObject *self, PyObject *args, PyObject *kw) {
     if (min_work >= 0)
         g_min_parallel_work = min_work;
     if (isa) {
-        if (strcmp(isa, "baseline") == 0) {
-            g_isa = 0;
-        } else if (strcmp(isa, "avx2") == 0) {
-            if (!g_have_avx2) {
-                PyErr_SetString(PyExc_ValueError, "_fastrnn: this CPU has no AVX2+FMA");
-                return NULL;
-            }
-            g_isa = 1;
-        } else if (strcmp(isa, "best") == 0) {
-            g_isa = g_have_avx2;
-        } else {
-            PyErr_SetString(PyExc_ValueError, "_fastrnn: isa is 'baseline', 'avx2' or 'best'");
+        const int level = isa_level(isa);
+        if (level < 0) {
+            PyErr_SetString(PyExc_ValueError,
+                            "_fastrnn: isa is 'baseline', 'avx2', 'avx512' or 'best'");
             return NULL;
+        }
+        if (level == 3) { /* best: the widest, within LSTMKIT_ISA's cap */
+            g_isa = best_isa();
+        } else if (level > max_isa()) {
+            PyErr_Format(PyExc_ValueError, "_fastrnn: this CPU has no %s",
+                         level == 2 ? "AVX-512 (F, VL, BW, DQ)" : "AVX2+FMA");
+            return NULL;
+        } else {
+            g_isa = level;
         }
     }
     if (gemm) {
@@ -485,15 +486,17 @@ static PyObject *py_options(PyObject *self, PyObject *args, PyObject *kw) {
     if (pack_limit >= 0)
         g_pack_limit = pack_limit;
     static const char *gemm_names[] = {"auto", "packed", "blas"};
-    return Py_BuildValue("{s:s,s:s,s:n,s:i,s:n,s:n,s:L,s:n,s:O,s:O,s:n,s:O,s:s}", "isa",
-                         g_isa ? "avx2" : "baseline", "gemm", gemm_names[g_gemm_mode],
+    static const char *isa_names[] = {"baseline", "avx2", "avx512"};
+    return Py_BuildValue("{s:s,s:s,s:n,s:i,s:n,s:n,s:L,s:n,s:O,s:O,s:n,s:O,s:O,s:s}", "isa",
+                         isa_names[g_isa], "gemm", gemm_names[g_gemm_mode],
                          "pack_limit", g_pack_limit, "threads", g_threads, "min_parallel_work",
                          g_min_parallel_work, "cold_parallel_work", g_cold_parallel_work,
                          "spin_us", (long long)(g_spin_ns / 1000), "min_chunk_rows",
                          g_min_chunk_rows, "adaptive",
                          g_adaptive ? Py_True : Py_False, "deterministic",
                          g_deterministic ? Py_True : Py_False, "row_block_bytes", g_row_block_bytes,
-                         "avx2_available", g_have_avx2 ? Py_True : Py_False, "blas",
+                         "avx2_available", g_have_avx2 ? Py_True : Py_False,
+                         "avx512_available", g_have_avx512 ? Py_True : Py_False, "blas",
                          g_sgemm ? g_blas_desc : "");
 }
 

@@ -16,9 +16,10 @@
  * Threads: a call with enough work is split into chunks of batch rows (independent through
  * the whole sequence) run on POSIX threads; see run_job.
  *
- * Code generation: the kernels are compiled twice, for the baseline target and, on x86-64
- * with GCC or clang, for AVX2+FMA; the second set is used when the CPU has them (runtime
- * dispatch, no -march flag: the module runs on any x86-64).
+ * Code generation: the kernels are compiled three times, for the baseline target and, on
+ * x86-64 with GCC or clang, for AVX2+FMA and for AVX-512 (F, VL, BW, DQ); the widest set the
+ * CPU has is used (runtime dispatch, no -march flag: the module runs on any x86-64), unless
+ * LSTMKIT_ISA (baseline, avx2, avx512) caps it.
  *
  * One translation unit (every function static, the kernels inlined into their loops); this
  * file holds the shared types, the instantiations and the module, and includes in order:
@@ -102,9 +103,43 @@ typedef struct {
                      const void *, Py_ssize_t, void *, Py_ssize_t, int, Py_ssize_t);
 } kernel_set;
 
-/* Options of the kernels: isa 0 baseline, 1 AVX2+FMA (only settable when supported); the
- * GEMM choice is in blas.h, the threads in pool.h. */
-static int g_isa = 0, g_have_avx2 = 0;
+/* Options of the kernels: isa 0 baseline, 1 AVX2+FMA, 2 AVX-512 (each only settable when the
+ * CPU and the OS support it; LSTMKIT_ISA caps the level at import); the GEMM choice is in
+ * blas.h, the threads in pool.h. */
+static int g_isa = 0, g_have_avx2 = 0, g_have_avx512 = 0;
+#ifndef LSTMKIT_AVX512_MR
+#define LSTMKIT_AVX512_MR 8 /* rows per GEMM micro-tile of the AVX-512 set */
+#endif
+
+/* 'baseline' 0, 'avx2' 1, 'avx512' 2, 'best' (and "") the CPU's widest; -1: not a level */
+static int isa_level(const char *name) {
+    if (strcmp(name, "baseline") == 0)
+        return 0;
+    if (strcmp(name, "avx2") == 0)
+        return 1;
+    if (strcmp(name, "avx512") == 0)
+        return 2;
+    if (strcmp(name, "best") == 0 || name[0] == 0)
+        return 3;
+    return -1;
+}
+
+/* The widest level the CPU (and the OS's saved register state) supports. */
+static int max_isa(void) { return g_have_avx512 ? 2 : g_have_avx2 ? 1 : 0; }
+
+/* The level a call runs at by default (and for 'best'): AVX2 at most, as AVX-512 is opt-in
+ * (LSTMKIT_ISA=avx512 or options(isa='avx512')) until its set has been measured on an AVX-512
+ * host (issue 15); LSTMKIT_ISA (read at import) also caps it lower. An unknown value caps
+ * nothing here: lstmkit.engine.native refuses it with the known names. */
+static int best_isa(void) {
+    const char *want = getenv("LSTMKIT_ISA");
+    const int level = want ? isa_level(want) : 3;
+    const int best = max_isa();
+    if (level == 2 && best == 2)
+        return 2;
+    const int safe = best < 1 ? best : 1;
+    return level >= 0 && level < safe ? level : safe;
+}
 /* bytes of pre-activations per row block of a forward step (0: no blocking); see row_block */
 static Py_ssize_t g_row_block_bytes = 64 * 1024;
 
@@ -226,10 +261,94 @@ static Py_ssize_t g_row_block_bytes = 64 * 1024;
 #else
 #pragma GCC pop_options
 #endif
+
+/* AVX-512 (F, VL, BW, DQ): 512-bit float chunks, a 2 x 16-lane GEMM panel, taller micro-tiles
+ * (32 vector registers); double as in the AVX2 set, on the wider registers. */
+#ifdef LSTMKIT_WIDE_ON_AVX2
+/* A test build (-DLSTMKIT_WIDE_ON_AVX2): the same wide set compiled for AVX2 (each 512-bit
+ * vector operation becomes two 256-bit ones) and offered as 'avx512' on AVX2 hosts, so the
+ * set's logic (16-lane chunks, 32-wide panels, taller tiles and their tails) is tested on
+ * machines without AVX-512. */
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#endif
+#else
+#ifdef __clang__
+#pragma clang attribute push(                                                             \
+    __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")
+#endif
+#endif
+#define CT float
+#define CW 16
+#define CSUF f16_avx512
+#define CFAST 1
+#include "cell.h"
+#undef CW
+#undef CSUF
+#define CW 1
+#define CSUF f1_avx512
+#include "cell.h"
+#undef CT
+#undef CW
+#undef CSUF
+#undef CFAST
+#define CT double
+#define CW 1
+#define CSUF d1_avx512
+#define CFAST 0
+#include "cell.h"
+#undef CT
+#undef CW
+#undef CSUF
+#undef CFAST
+
+#define LT float
+#define LSUF f_avx512
+#define LVEC f16_avx512
+#define LSCAL f1_avx512
+#define LVW 16
+#define LVB 64
+#define LMR LSTMKIT_AVX512_MR
+#define LBLAS blas_gemm_f
+#include "kernels.h"
+#undef LT
+#undef LSUF
+#undef LVEC
+#undef LSCAL
+#undef LVW
+#undef LBLAS
+#define LT double
+#define LSUF d_avx512
+#define LVEC d1_avx512
+#define LSCAL d1_avx512
+#define LVW 1
+#define LVB 64
+#define LMR LSTMKIT_AVX512_MR
+#define LBLAS blas_gemm_d
+#include "kernels.h"
+#undef LT
+#undef LSUF
+#undef LVEC
+#undef LSCAL
+#undef LVW
+#undef LBLAS
+#ifdef __clang__
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
 #endif /* FASTRNN_X86 */
 
 static const kernel_set *kernels_for(int dbl) {
 #ifdef FASTRNN_X86
+    if (g_isa == 2)
+        return dbl ? &kernels_d_avx512 : &kernels_f_avx512;
     if (g_isa == 1)
         return dbl ? &kernels_d_avx2 : &kernels_f_avx2;
 #endif
@@ -272,8 +391,14 @@ PyMODINIT_FUNC PyInit__fastrnn(void) {
 #ifdef FASTRNN_X86
     __builtin_cpu_init();
     g_have_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    g_have_avx512 = g_have_avx2 && __builtin_cpu_supports("avx512f") &&
+                    __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+                    __builtin_cpu_supports("avx512dq");
+#ifdef LSTMKIT_WIDE_ON_AVX2
+    g_have_avx512 = g_have_avx2;
 #endif
-    g_isa = g_have_avx2;
+#endif
+    g_isa = best_isa();
     pthread_atfork(NULL, NULL, pool_after_fork_child);
     return PyModule_Create(&moddef);
 }

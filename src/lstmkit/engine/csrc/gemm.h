@@ -6,14 +6,22 @@
  * go to the BLAS numpy uses, when one was found.
  */
 
-#define GVW ((int)(32 / sizeof(LT))) /* lanes of a 256-bit vector */
-#define GNR (2 * GVW)                /* panel width */
-#define GMR 6                        /* rows per micro-tile */
-#define GKC 256                      /* K block */
+/* LVB: the instantiation's vector bytes (32: AVX2 and the baseline, 64: AVX-512); LMR: rows
+ * per micro-tile (6 x 2 vectors of accumulators fit AVX2's 16 registers; AVX-512 has 32). */
+#ifndef LVB
+#define LVB 32
+#endif
+#ifndef LMR
+#define LMR 6
+#endif
+#define GVW ((int)(LVB / sizeof(LT))) /* lanes of one vector */
+#define GNR (2 * GVW)                 /* panel width */
+#define GMR LMR                       /* rows per micro-tile */
+#define GKC 256                       /* K block */
 
-typedef LT LF(gv) __attribute__((vector_size(32)));
-/* unaligned, aliasing access to 32 bytes of LT */
-typedef LT LF(gvu) __attribute__((vector_size(32), aligned(sizeof(LT)), may_alias));
+typedef LT LF(gv) __attribute__((vector_size(LVB)));
+/* unaligned, aliasing access to LVB bytes of LT */
+typedef LT LF(gvu) __attribute__((vector_size(LVB), aligned(sizeof(LT)), may_alias));
 #define GLOAD(p) (*(const LF(gvu) *)(p))
 #define GSTORE(p, v) (*(LF(gvu) *)(p) = (v))
 
@@ -58,7 +66,7 @@ LF(mk)(const int mr, const int at, Py_ssize_t kc, const LT *A, Py_ssize_t lda, c
             GSTORE(c, acc0[r]);
             GSTORE(c + GVW, acc1[r]);
         } else {
-            LT tmp[2 * 32 / sizeof(LT)];
+            LT tmp[2 * LVB / sizeof(LT)];
             GSTORE(tmp, acc0[r]);
             GSTORE(tmp + GVW, acc1[r]);
             for (Py_ssize_t j = 0; j < nvalid; j++)
@@ -71,8 +79,18 @@ LF(mk)(const int mr, const int at, Py_ssize_t kc, const LT *A, Py_ssize_t lda, c
     case MR_:                                                                                \
         LF(mk)(MR_, AT, kc, Ai, lda, Pp, Cp + i * ldc, ldc, nvalid, acc, i0, i1);            \
         break;
+/* the tail cases above 5 rows, for micro-tiles taller than 6 */
+#if LMR > 8
+#define MK_CASES_HI(AT)                                                                      \
+    MK_CASE(11, AT) MK_CASE(10, AT) MK_CASE(9, AT) MK_CASE(8, AT) MK_CASE(7, AT) MK_CASE(6, AT)
+#elif LMR > 6
+#define MK_CASES_HI(AT) MK_CASE(7, AT) MK_CASE(6, AT)
+#else
+#define MK_CASES_HI(AT)
+#endif
 #define MK_TAIL(AT)                                                                          \
     switch (M - i) { /* the last M % GMR rows */                                            \
+        MK_CASES_HI(AT)                                                                      \
         MK_CASE(5, AT)                                                                       \
         MK_CASE(4, AT)                                                                       \
         MK_CASE(3, AT)                                                                       \

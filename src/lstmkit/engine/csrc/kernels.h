@@ -7,6 +7,8 @@
  *   LSCAL  suffix of the one-lane cell-chunk functions
  *   LVW    lanes of the LVEC chunks
  *   LBLAS  the BLAS ?gemm wrapper of blas.h for LT
+ *   LVB    (optional) bytes of the GEMM vectors: 32 (default) or 64 (AVX-512)
+ *   LMR    (optional) rows per GEMM micro-tile: 6 (default) up to 12
  * It defines LF(kernels), the kernel_set of the instantiation, and undefines its own macros.
  *
  * Layout: x is read and dX written in the caller's [B, T, I] layout (step t of processing reads
@@ -53,6 +55,9 @@
 #undef RINL
 #undef MASK_M
 #undef MK_TAIL
+#undef MK_CASES_HI
+#undef LVB
+#undef LMR
 #undef MK_CASE
 #undef ROWLOOP
 #undef PJ
