@@ -30,7 +30,6 @@ from .cells import (
     state_sizes,
 )
 
-
 MAX_STATE_VALUES = 2**27
 """The most values a stateful layer's kept states may hold together (batch x state sizes):
 2**27 float32 values, 512 MiB. Checked when the layer is made and before the states are
