@@ -29,7 +29,7 @@ from .._options import merge_options
 from ..data import Dataset
 from ..tensor import Tensor
 from . import data as data_mod
-from . import dataset_fit, tape_free
+from . import dataset_fit, tape_free, training_utils
 
 
 class FitMixin:
@@ -438,24 +438,8 @@ class FitMixin:
     def _class_weight_of(self, class_weight: Any, i: int) -> dict | None:
         """Output i's {class: weight} (TF.js's standardizeClassWeights): from a list (one per
         output, None for an unweighted output), a dict by output name (an output not in it
-        is unweighted) or one dict for every output."""
-        if class_weight is None:
-            return None
-        if isinstance(class_weight, (list, tuple)):
-            if len(class_weight) == 0:
-                return None
-            if len(class_weight) == 1 and len(self.output_names) == 1:
-                return class_weight[0]
-            if len(class_weight) != len(self.output_names):
-                raise ValueError(
-                    f"Provided classWeight is an array of {len(class_weight)} element(s), but "
-                    f"the model has {len(self.output_names)} outputs. Make sure a set of "
-                    "weights is provided for each model output."
-                )
-            return class_weight[i]
-        if isinstance(class_weight, dict) and _by_output_name(class_weight, self.output_names):
-            return class_weight.get(self.output_names[i])
-        return class_weight
+        is unweighted) or, for a one-output model, one dict."""
+        return training_utils.standardize_class_weights(class_weight, self.output_names)[i]
 
     def _sample_weights(self, ys, sample_weight, class_weight, n) -> list[np.ndarray | None]:
         out: list[np.ndarray | None] = []
@@ -468,23 +452,11 @@ class FitMixin:
                     raise ValueError(f"sample_weight has {w.shape[0]} entries for {n} samples.")
             cw = self._class_weight_of(class_weight, i)
             if cw is not None:
-                if y.ndim >= 2 and y.shape[-1] > 1:
-                    cls = np.argmax(y, axis=-1).reshape(-1)
-                else:
-                    cls = np.round(y.reshape(-1)).astype(int)
-                cwv = np.array([float(cw.get(int(c), 1.0)) for c in cls], dtype=y.dtype)
+                dtype = y.dtype if y.dtype.kind == "f" else np.float32
+                cwv = training_utils.class_sample_weights(y, cw).astype(dtype)
                 w = cwv if w is None else w * cwv
             out.append(w)
         return out
-
-
-def _by_output_name(class_weight: dict, names: list[str]) -> bool:
-    """A classWeight dict keyed by output name (TF.js's ClassWeightMap), not by class."""
-    return (
-        bool(class_weight)
-        and all(isinstance(k, str) and isinstance(v, dict) for k, v in class_weight.items())
-        and any(k in names for k in class_weight)
-    )
 
 
 _FIT_KEYS = {

@@ -24,6 +24,7 @@ from ..engine import ops, tape
 from ..tensor import Tensor
 from ..tensor_buffer import AwaitableFloat
 from . import data as data_mod
+from . import training_utils
 from .fitting import FitMixin
 from .nodes import node_arguments
 from .step_result import StepResult
@@ -570,6 +571,9 @@ checkArrayLengths = data_mod.check_array_lengths  # noqa: N816
 collectMetrics = data_mod.collect_metrics  # noqa: N816
 sliceArraysByIndices = data_mod.slice_arrays_by_indices  # noqa: N816
 makeBatches = data_mod.make_batches  # noqa: N816
+standardizeWeights = training_utils.standardize_weights  # noqa: N816
+standardizeClassWeights = training_utils.standardize_class_weights  # noqa: N816
+standardizeSampleWeights = training_utils.standardize_sample_weights  # noqa: N816
 is_data_tensor = data_mod.is_data_tensor
 is_data_array = data_mod.is_data_array
 is_data_dict = data_mod.is_data_dict
