@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
+import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -37,6 +38,13 @@ def number_arg(where: str, name: str, v: Any) -> int | float:
         v = v.item()
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise ValueError(f"{where}: {name} must be a number, got {v!r}.")
+    try:
+        finite = math.isfinite(v)
+    except OverflowError:  # an integer beyond float64 (10**400)
+        finite = False
+    if not finite:
+        shown = f"{str(v)[:12]}... ({len(str(v))} digits)" if isinstance(v, int) else repr(v)
+        raise ValueError(f"{where}: {name} must be a finite number, got {shown}.")
     return v
 
 
