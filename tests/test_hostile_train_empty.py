@@ -111,3 +111,13 @@ def test_a_stateful_model_names_its_fixed_batch_size():
     for method in ("predict", "predict_on_batch"):
         with pytest.raises(ValueError, match=r"lstm.*\[2,3,2\].*\[0,3,2\].*fixed batch size"):
             getattr(model, method)(np.zeros((0, 3, 2), np.float32))
+
+
+def test_a_model_with_no_inputs_says_so_on_predict():
+    """TF.js's minimal container (no inputs, no outputs) loads; predict on it is a clear error."""
+    from lstmkit.models.functional import LayersModel
+
+    config = {"name": "test", "layers": [], "inputLayers": [], "outputLayers": []}
+    model = LayersModel.fromConfig(LayersModel, config)
+    with pytest.raises(ValueError, match="no input arrays were given"):
+        model.predict([])

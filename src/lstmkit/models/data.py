@@ -133,6 +133,11 @@ def _is_array_like(x: Any) -> bool:
 
 
 def sample_count(arrays: Sequence[np.ndarray], what: str) -> int:
+    if not arrays:
+        raise ValueError(
+            f"{what}: no input arrays were given (the model has no inputs, or none were "
+            "passed); give one array per model input."
+        )
     counts = {a.shape[0] if a.ndim else 1 for a in arrays}
     if len(counts) > 1:
         raise ValueError(
