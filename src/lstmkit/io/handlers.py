@@ -33,10 +33,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import ModelFormatError
+from .model_json import MAX_JSON_BYTES
 from .safe_open import MAX_SYMLINKS, MAX_WALK_STEPS, O_DIRECTORY, ModelFolder, OutsideFolderError
 
-MAX_MODEL_JSON_BYTES = 256 * 2**20
-"""model.json files larger than this are refused (real ones are kilobytes)."""
+MAX_MODEL_JSON_BYTES = MAX_JSON_BYTES
+"""model.json files larger than this (64 MiB, what `model_json.loads` parses at most) are refused
+before a byte is read; real ones are kilobytes, a 24,000-layer graph is 14.4 MiB."""
 
 MODEL_JSON = "model.json"
 # the only names a folder may hold for `save` to replace it: what TF.js writers leave there
@@ -113,7 +115,12 @@ def folder_model_json(folder: ModelFolder, name: str, shown: Path) -> bytes:
         if not stat.S_ISREG(st.st_mode):
             raise ModelFormatError(shown, "not a regular file.")
         if st.st_size > MAX_MODEL_JSON_BYTES:
-            raise ModelFormatError(shown, f"{st.st_size} bytes is too large for a model.json.")
+            raise ModelFormatError(
+                shown,
+                f"{st.st_size} bytes is too large for a model.json: at most "
+                f"{MAX_MODEL_JSON_BYTES} bytes are read (lstmkit.io.model_json.MAX_JSON_BYTES; "
+                "real ones are kilobytes, a 24,000-layer graph is 14.4 MiB).",
+            )
         return _read_exactly(f, shown, st.st_size)
 
 
