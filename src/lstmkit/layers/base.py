@@ -35,6 +35,7 @@ from . import registry, tfjs_style
 from .options import (  # noqa: F401  (make_layer and co. are imported from here by the layers)
     BASE_ARGS,
     IGNORED_CONFIG_KEYS,
+    check_base_options,
     layer_options,
     make_layer,
     normalize_options,
@@ -140,6 +141,7 @@ class Layer(LayerNodes):
         unknown = set(kwargs) - BASE_ARGS
         if unknown:
             raise_unknown_options(type(self), sorted(unknown))
+        check_base_options(type(self), kwargs)
         self.name: str = kwargs.get("name") or default_layer_name(self.class_name)
         self.id: int = next(_layer_ids)
         self._weights: list[LayerVariable] = []
@@ -270,8 +272,10 @@ class Layer(LayerNodes):
             raise ValueError(f"Duplicate weight name {name} for layer {self.name}")
         added.append(name)
         check = weight_check.get()
-        if check is not None:
-            initializer = check(self.name, name, shape, initializer)
+        if check is not None:  # sees the weight's saved name too, to match it with the files
+            initializer = check(
+                self.name, name, shape, initializer, f"{self._scope or self.name}/{name}"
+            )
         init = initializers_mod.get(initializer)
         value = init(tuple(int(d) for d in shape), dtype)
         v = LayerVariable(
