@@ -35,10 +35,11 @@ from .csv_input import MISSING_MARKERS, load_table
 from .entry import main
 from .errors import EXIT_BAD_INPUT, EXIT_MISSING_EXTRA, CliError, MissingExtra
 from .fit_options import FitOptions
-from .forecast_command import BUNDLED_LABEL, Run, cmd_forecast
+from .forecast_command import BUNDLED_LABEL, cmd_forecast
 from .model_commands import cmd_predict, cmd_summary, load_forecaster
 from .parser import build_parser
 from .progress import EpochProgress
+from .run import Run
 from .table import Table
 from .time_axis import TIME_NAMES, TimeAxis
 

@@ -13,10 +13,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
 
 from .. import timeseries as ts
 from .._random import set_seed
@@ -25,44 +21,18 @@ from .errors import CliError, quote, quote_all, require
 from .fit_options import FitOptions
 from .limits import check_magnitudes, check_rows, check_season, check_steps, training_rows
 from .out_paths import output_folder
+from .outputs import best_epoch_note, verdict, write_outputs
 from .progress import EpochProgress
+from .run import Run
 from .table import Table
 
 BUNDLED_LABEL = "bundled Mauna Loa CO2, monthly 1965-2001"
 """How messages name the series `lstmkit forecast` uses when given no CSV."""
 
 
-@dataclass
-class Run:
-    """Everything one `lstmkit forecast` produced, for printing and for the output files."""
-
-    options: FitOptions
-    table: Table
-    target: str
-    season: int
-    forecaster: Any
-    split: ts.Split
-    result: ts.BacktestResult
-    future_times: np.ndarray
-    future: np.ndarray
-    baseline: str
-    baseline_future: np.ndarray
-
-    @property
-    def horizon(self) -> int:
-        """Steps forecast from each origin."""
-        return self.forecaster.settings.horizon
-
-    @property
-    def epochs_run(self) -> int:
-        """Epochs trained (fewer than the most when early stopping ended training)."""
-        return len(self.forecaster.history.get("loss", []))
-
-
 def cmd_forecast(args: argparse.Namespace) -> int:
     """Run `lstmkit forecast` with parsed arguments; prints the report, returns 0."""
     from ..data import path as data_path
-    from .outputs import best_epoch_note, verdict, write_outputs
 
     require("pandas")
     started = time.perf_counter()

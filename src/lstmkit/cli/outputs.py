@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .forecast_command import Run
+from .run import Run
 
 
 def best_epoch_note(history: dict[str, list[float]]) -> str:

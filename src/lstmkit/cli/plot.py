@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import require
-from .forecast_command import Run
+from .run import Run
 
 
 def plot_forecast(path: Path, run: Run) -> None:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from ..layers.base import Layer
+from ..layers.registry import register_class
+from . import saving, serialization  # noqa: F401  (they register LayersModel's persistence)
 from .functional import LayersModel, model
+from .saving import load_layers_model, load_weights_from_manifest
 from .sequential import Sequential, sequential
+from .serialization import model_from_config
 from .tape_free import use_tape_free_step
 
 Model = LayersModel  # Keras's name (keras.Model(inputs, outputs)), TF.js's class name "Model"
@@ -20,10 +26,6 @@ def load_model(
     class names; a model saved with `include_optimizer=True` comes back compiled unless
     `compile=False`. Keras's own `.keras`/`.h5` files are not read: convert them with
     `tensorflowjs_converter` first."""
-    from ..layers.base import Layer
-    from ..layers.registry import register_class
-    from .saving import load_layers_model
-
     for obj in (custom_objects or {}).values():
         if isinstance(obj, type) and issubclass(obj, Layer):
             register_class(obj)
@@ -43,12 +45,6 @@ def model_from_json(
     string. With a `weightsManifest` the weights are read from the files it lists under
     `pathPrefix` (a folder, default '.', or an http(s) prefix), as TF.js fetches them. Layer
     classes in `custom_objects` are registered first."""
-    import json
-
-    from ..layers.base import Layer
-    from ..layers.registry import register_class
-    from .serialization import model_from_config
-
     for obj in (custom_objects or {}).values():
         if isinstance(obj, type) and issubclass(obj, Layer):
             register_class(obj)
@@ -64,8 +60,6 @@ def model_from_json(
         config = json.loads(config)
     made = model_from_config(config)
     if manifest is not None:  # TF.js loads the listed weights from pathPrefix
-        from .saving import load_weights_from_manifest
-
         load_weights_from_manifest(made, manifest, path_prefix)
     return made
 

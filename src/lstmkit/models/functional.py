@@ -7,13 +7,15 @@ its inputs carry (from Embedding(mask_zero) or Masking) as TF.js's executor does
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import _options
+from ..layers import tfjs_style
 from ..layers.base import Layer, LayerVariable
 from ..layers.input_layer import InputLayer
 from ..layers.topology import Node, SymbolicTensor, _flat, format_shape, unique_name
@@ -21,6 +23,22 @@ from ..tensor import Tensor
 from .nodes import get_source_inputs, node_arguments, walk_graph
 from .nodes import producer as _producer
 from .training import TrainingMixin
+
+PERSISTENCE: dict[str, Callable[..., Any]] = {}
+"""`model_from_config`, `save_model` and `model_to_json`, put here by models/serialization.py
+and models/saving.py when they are imported (models/__init__ imports both): they build on this
+class, so it reaches them through this table instead of importing them (no import cycle)."""
+
+
+def persistence(name: str) -> Callable[..., Any]:
+    """The persistence function `name` (models.saving / models.serialization registered it)."""
+    try:
+        return PERSISTENCE[name]
+    except KeyError:
+        raise RuntimeError(
+            f"lstmkit.models: {name} is not registered; import lstmkit (or lstmkit.models), "
+            "which loads models.saving and models.serialization."
+        ) from None
 
 
 class LayersModel(TrainingMixin, Layer):
@@ -509,15 +527,12 @@ class LayersModel(TrainingMixin, Layer):
     def from_config(cls, *args: Any) -> LayersModel:
         """A model from its `get_config()` (fresh weights); TF.js's `fromConfig(cls, config)`
         too."""
-        from ..layers.tfjs_style import config_args
-        from .serialization import model_from_config
-
-        cls, config = config_args(cls, args)
+        cls, config = tfjs_style.config_args(cls, args)
 
         name = (
             cls.class_name if cls.class_name in ("Sequential", "Model", "Functional") else "Model"
         )
-        return model_from_config({"class_name": name, "config": config})
+        return persistence("model_from_config")({"class_name": name, "config": config})
 
     def save(
         self,
@@ -528,18 +543,13 @@ class LayersModel(TrainingMixin, Layer):
         metadata: dict[str, Any] | None = None,
     ) -> Any:
         """Save as a TF.js layers-model folder (model.json + weights.bin); see models.saving."""
-        from .saving import save_model  # saving builds on this class: imported when called
-
+        save_model = persistence("save_model")
         return save_model(self, path, include_optimizer, shard_size, quantization, metadata)
 
     def to_json(self, unused: Any = None, return_string: bool = True, **kwargs: Any) -> Any:
         """The topology as JSON text, as TF.js's `model.toJSON()` (with `returnString=False`
         the parsed object)."""
-        import json
-
-        from .saving import model_to_json
-
-        text = model_to_json(self)
+        text = persistence("model_to_json")(self)
         if kwargs.get("returnString", return_string):
             return text
         return json.loads(text)

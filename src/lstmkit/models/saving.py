@@ -29,7 +29,7 @@ from .._options import merge_options
 from ..io import handlers, memory, model_json, remote, router, weights
 from ..io.errors import ModelFormatError
 from . import training_config
-from .functional import LayersModel
+from .functional import PERSISTENCE, LayersModel
 from .serialization import TFJS_VERSION, model_from_config, model_to_topology
 from .weight_budget import OverFilesError, cell_fallback, check_max_init, weight_budget
 
@@ -543,3 +543,7 @@ def _optimizer_specs(
             "weights do not belong to this model.",
         )
     return out
+
+
+# LayersModel.save and .to_json reach these here (this module builds on that class)
+PERSISTENCE.update(save_model=save_model, model_to_json=model_to_json)

@@ -18,7 +18,7 @@ from ..layers.input_layer import InputLayer
 from ..layers.recurrent import RNN
 from ..layers.serialization import deserialize as deserialize_layer
 from ..layers.wrappers import Bidirectional
-from .functional import LayersModel
+from .functional import PERSISTENCE, LayersModel
 from .sequential import Sequential
 
 TFJS_VERSION = "4.22.0"
@@ -324,3 +324,6 @@ def models_from_json(text: str | dict[str, Any]) -> LayersModel:
     if "modelTopology" in data:
         data = data["modelTopology"]
     return model_from_config(data)
+
+
+PERSISTENCE["model_from_config"] = model_from_config  # LayersModel.from_config reaches it here
