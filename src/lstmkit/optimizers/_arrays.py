@@ -60,10 +60,11 @@ def first_nonfinite(arrays: list[np.ndarray]) -> int:
     """The index of the first array holding a NaN or an infinity, or -1 (one compiled pass over
     all of them when the extension is built; float32/float64 only there)."""
     fast = getattr(native.fastopt(), "first_nonfinite", None)  # None: not built (or stale)
-    if fast is not None and all(
-        a.dtype in (np.float32, np.float64) and a.flags.c_contiguous for a in arrays
-    ):
-        return int(fast(arrays))
+    if fast is not None:
+        try:  # the call itself refuses other dtypes and strided arrays: then NumPy's pass
+            return int(fast(arrays))
+        except (ValueError, BufferError, TypeError):
+            pass
     for k, a in enumerate(arrays):
         if not np.isfinite(a).all():
             return k
