@@ -1,6 +1,8 @@
 """TF.js's other random creators: `rand` (values from a function), `randomUniformInt`,
-`randomStandardNormal`, `randomGamma`. They draw from lstmkit's seeded generator
-(`tf.set_seed`), or a fresh one when given a `seed`; TF.js's own streams are not reproduced."""
+`randomStandardNormal`, `randomGamma`. With a `seed`, `randomUniformInt` and
+`randomStandardNormal` draw TF.js's very values (they are `randomUniform` and `randomNormal`,
+which reproduce TF.js's alea streams); `randomGamma` and `rand` draw from NumPy's generator
+(seeded by `tf.set_seed`, or a fresh one for a `seed`), TF.js's gamma stream is not reproduced."""
 
 from __future__ import annotations
 
