@@ -5,10 +5,8 @@ NumPy warning, whatever the names, numbers and paths given."""
 
 from __future__ import annotations
 
-import contextlib
 import csv as csv_module
 import os
-import signal
 import warnings
 from pathlib import Path
 
@@ -16,6 +14,8 @@ import numpy as np
 import pytest
 
 pytest.importorskip("pandas")
+
+from guards import deadline
 
 from lstmkit import cli
 from lstmkit.cli import forecast_command
@@ -45,22 +45,6 @@ def refused(argv, capsys, command="forecast"):
     assert err.startswith(prefix) and err.count("\n") == 1 and err.endswith("\n"), err
     assert "Traceback" not in err and "Warning" not in err, err
     return err[len(prefix) : -1]
-
-
-@contextlib.contextmanager
-def deadline(seconds):
-    """Fail (instead of hanging) when the block runs longer than `seconds`."""
-
-    def expired(signum, frame):
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def monthly(path: Path, n=80, header="date,co2", value=lambda i: f"{10 + np.sin(i / 2):.4f}"):

@@ -7,10 +7,10 @@ passes `MAX_PARSE_BYTES` is refused with ModelFormatError naming it, never Memor
 from __future__ import annotations
 
 import json
-import os
 import tracemalloc
 
 import pytest
+from guards import fuzz_examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -250,14 +250,12 @@ def test_json_bombs_parse_within_the_budget_or_are_refused(request, monkeypatch)
     """Fuzz target of the model.json parser: every input parses to json.loads's value or is a
     ModelFormatError naming the file; with the budget lowered to 4 MiB, whatever parses stays
     under its bound and the budget. LSTMKIT_FUZZ_EXAMPLES=N (or -m fuzz) for a long run."""
-    env = os.environ.get("LSTMKIT_FUZZ_EXAMPLES")
-    long_run = env or "fuzz" in (request.config.getoption("markexpr", "") or "")
-    examples = int(env) if env else 1000 if long_run else 40
+    examples, derandomize = fuzz_examples(request.config, 40, 1000)
     monkeypatch.setattr(model_json, "MAX_PARSE_BYTES", 4 * 2**20)
 
     @settings(
         max_examples=examples,
-        derandomize=not long_run,
+        derandomize=derandomize,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

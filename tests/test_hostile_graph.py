@@ -17,7 +17,6 @@ with iterative algorithms in linear time (issue 14, item 12).
 from __future__ import annotations
 
 import json
-import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from guards import deadline
 
 import lstmkit as tf
 from lstmkit.io import ModelFormatError, model_json
@@ -35,22 +35,6 @@ from lstmkit.models.serialization import model_from_config
 
 DEEP = 5000  # layers: five times Python's default recursion limit
 DENSE_EVERY = 50  # one Dense(1) (weights to save and match) every DENSE_EVERY layers
-
-
-@contextmanager
-def hang_guard(seconds: int = 120):
-    """Fail instead of hanging: a generous alarm, not a speed assertion."""
-
-    def fail(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"hang guard: still running after {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, fail)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def chain_layers(n: int) -> list[Layer]:
@@ -125,7 +109,7 @@ X = np.array([[1.0], [-2.0], [0.5]], dtype=np.float32)
 
 
 def test_deep_sequential_builds_saves_loads_summarizes_and_runs(tmp_path):
-    with hang_guard():
+    with deadline(120):
         layers = chain_layers(DEEP)
         model = sequential_chain(DEEP, layers)
         set_chain_weights(layers)
@@ -146,7 +130,7 @@ def test_deep_sequential_builds_saves_loads_summarizes_and_runs(tmp_path):
 
 
 def test_deep_functional_chain_listed_backwards_loads_as_written(tmp_path):
-    with hang_guard():
+    with deadline(120):
         model, layers = functional_chain(DEEP)
         set_chain_weights(layers)
         assert len(model.layers) == DEEP + 1  # the InputLayer first
@@ -224,7 +208,7 @@ def _work(n: int, counter: CallCounter, tmp: Path) -> int:
 
 def test_graph_work_is_linear_in_the_layers(monkeypatch, tmp_path):
     counter = CallCounter(monkeypatch)
-    with hang_guard():
+    with deadline(120):
         _work(20, counter, tmp_path / "warm")  # one-time costs (caches, imports) out of the way
         small = _work(100, counter, tmp_path / "small")
         large = _work(400, counter, tmp_path / "large")
@@ -250,7 +234,7 @@ def test_nested_models_work_is_linear(monkeypatch):
             back.summary(print_fn=lambda line: None)
         return counter.calls - before
 
-    with hang_guard():
+    with deadline(120):
         work(5)
         small, large = work(40), work(160)
     assert large / small < 4.6, f"{small} -> {large} calls for 4x the nested models"
@@ -295,7 +279,7 @@ def test_models_nested_up_to_the_json_depth_limit_work(tmp_path):
     model_json.loads(text)  # within the reader's limit
     with pytest.raises(ModelFormatError, match="nested deeper"):
         model_json.loads(json.dumps({"modelTopology": _nested_sequential(levels + 1)}))
-    with hang_guard():
+    with deadline(120):
         model = tf.models.model_from_json(text)
         assert model.name == f"s{levels - 1}"
         np.testing.assert_array_equal(np.asarray(model.predict(X)._data), X)  # ones, zero bias
@@ -337,11 +321,11 @@ def test_deeply_nested_lists_in_a_graph_config_give_clear_errors(tmp_path, where
     path.write_text(json.dumps(data))
     assert _depth(data) <= model_json.MAX_DEPTH
     if where == "call_kwargs":  # a call keyword the layer ignores, as TF.js's kwargs
-        with hang_guard(60):
+        with deadline(60):
             loaded = tf.load_layers_model(f"file://{path}")
             assert tuple(loaded.predict(X).shape) == (3, 1)
         return
-    with hang_guard(60):
+    with deadline(60):
         with pytest.raises(ModelFormatError) as caught:
             tf.load_layers_model(f"file://{path}")
     message = str(caught.value)
@@ -384,7 +368,7 @@ def test_diamond_ladders_are_walked_once_per_node():
         left = tf.layers.activation({"activation": "linear"}).apply(y)
         right = tf.layers.activation({"activation": "linear"}).apply(y)
         y = tf.layers.add().apply([left, right])
-    with hang_guard(60):
+    with deadline(60):
         assert get_source_inputs(y) == [x]
         model = tf.model({"inputs": x, "outputs": y})
         assert len(model.layers) == 1 + 3 * 40

@@ -18,16 +18,16 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from guards import deadline, fuzz_examples, fuzz_settings
+from hypothesis import given
 from hypothesis import strategies as st
-from test_hostile_graph import _random_graph, hang_guard
+from test_hostile_graph import _random_graph
 
 import lstmkit as tf
 from lstmkit.io import ModelFormatError, model_json
@@ -149,27 +149,12 @@ def rewired(draw) -> tuple[bytes, bytes]:
     return json.dumps(doc).encode(), weights
 
 
-def _examples(config) -> tuple[int, bool]:
-    env = os.environ.get("LSTMKIT_FUZZ_EXAMPLES")
-    if env:
-        return int(env), False
-    if "fuzz" in (config.getoption("markexpr", "") or ""):
-        return LONG_EXAMPLES, False
-    return DEFAULT_EXAMPLES, True
-
-
 @pytest.mark.fuzz
 def test_rewired_graphs_load_and_run_or_raise_model_format_error(request):
-    examples, derandomize = _examples(request.config)
+    examples, derandomize = fuzz_examples(request.config, DEFAULT_EXAMPLES, LONG_EXAMPLES)
     work = Path(tempfile.mkdtemp(prefix="lstmkit-graph-fuzz-"))
 
-    @settings(
-        max_examples=examples,
-        derandomize=derandomize,
-        deadline=None,
-        database=None if derandomize else settings.default.database,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @fuzz_settings(examples, derandomize)
     @given(rewired())
     def check(files):
         text, weights = files
@@ -178,7 +163,7 @@ def test_rewired_graphs_load_and_run_or_raise_model_format_error(request):
         folder.mkdir()
         (folder / "model.json").write_bytes(text)
         (folder / "weights.bin").write_bytes(weights)
-        with hang_guard(60):
+        with deadline(60):
             try:
                 model = tf.load_layers_model(folder)
             except ModelFormatError as e:

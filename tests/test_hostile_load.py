@@ -20,15 +20,14 @@ generous alarm, never a timing assert.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import signal
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pytest
+from guards import deadline
 
 import lstmkit as tf
 from lstmkit.io import ModelFormatError
@@ -37,22 +36,6 @@ from lstmkit.models import saving, weight_budget
 
 L = tf.layers
 MiB = 2**20
-
-
-@contextlib.contextmanager
-def deadline(seconds: float = 60):
-    """Fail instead of hanging when the block runs longer than `seconds` (a hang guard)."""
-
-    def expired(signum, frame):
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def traced_peak(fn):

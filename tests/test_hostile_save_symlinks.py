@@ -16,13 +16,13 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from guards import deadline
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,14 +48,8 @@ def dir_fd(request, monkeypatch):
 def hang_guard():
     """A generous alarm: a load that blocks (a FIFO opened for reading) fails, not hangs."""
 
-    def fail(*_):
-        raise TimeoutError("the load hung")
-
-    old = signal.signal(signal.SIGALRM, fail)
-    signal.alarm(30)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
+    with deadline(30):
+        yield
 
 
 def _two_models(tmp_path: Path):

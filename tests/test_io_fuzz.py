@@ -22,19 +22,17 @@ run of both:
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
 import json
-import os
 import shutil
-import signal
 import tempfile
 import tracemalloc
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from guards import deadline, fuzz_examples, fuzz_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import lstmkit as tf
@@ -181,27 +179,12 @@ def _mutate_bytes(draw, raw: bytes) -> bytes:
     return raw[:at] + bytes([raw[at] ^ (1 << draw(st.integers(0, 7)))]) + raw[at + 1 :]
 
 
-def _examples(config) -> tuple[int, bool]:
-    env = os.environ.get("LSTMKIT_FUZZ_EXAMPLES")
-    if env:
-        return int(env), False
-    if "fuzz" in (config.getoption("markexpr", "") or ""):
-        return LONG_EXAMPLES, False
-    return DEFAULT_EXAMPLES, True
-
-
 @pytest.mark.fuzz
 def test_mutated_fixtures_load_or_raise_model_format_error(request):
-    examples, derandomize = _examples(request.config)
+    examples, derandomize = fuzz_examples(request.config, DEFAULT_EXAMPLES, LONG_EXAMPLES)
     work = Path(tempfile.mkdtemp(prefix="lstmkit-fuzz-"))
 
-    @settings(
-        max_examples=examples,
-        derandomize=derandomize,
-        deadline=None,
-        database=None if derandomize else settings.default.database,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @fuzz_settings(examples, derandomize)
     @given(mutated_files())
     def check(files):
         text, data = files
@@ -279,34 +262,14 @@ def bomb_files(draw):
     return json.dumps(doc).encode("utf-8", "surrogatepass"), data
 
 
-@contextlib.contextmanager
-def _hang_guard(seconds: float):
-    def expired(signum, frame):
-        raise TimeoutError(f"one load ran longer than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 @pytest.mark.fuzz
 def test_quantized_and_weightless_bombs_stay_within_their_bounds(request):
-    examples, derandomize = _examples(request.config)
+    examples, derandomize = fuzz_examples(request.config, DEFAULT_EXAMPLES, LONG_EXAMPLES)
     if derandomize:
         examples = BOMB_EXAMPLES
     work = Path(tempfile.mkdtemp(prefix="lstmkit-fuzz-"))
 
-    @settings(
-        max_examples=examples,
-        derandomize=derandomize,
-        deadline=None,
-        database=None if derandomize else settings.default.database,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @fuzz_settings(examples, derandomize)
     @given(bomb_files())
     def check(files):
         text, data = files
@@ -322,7 +285,7 @@ def test_quantized_and_weightless_bombs_stay_within_their_bounds(request):
         bound = FUZZ_MEMORY_FACTOR * on_disk + 4 * made + 4 * 2**20
         tracemalloc.start()
         try:
-            with _hang_guard(CASE_SECONDS):
+            with deadline(CASE_SECONDS):
                 tf.load_layers_model(folder, max_init_params=FUZZ_INIT_BUDGET)
         except ModelFormatError as e:
             assert str(e).startswith(str(folder)), str(e)
