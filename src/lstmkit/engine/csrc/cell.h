@@ -1,6 +1,6 @@
 /* Element-wise cell math of the fused recurrent kernels, for CW lanes of type CT.
  *
- * Included by fastrnn.c once per (ISA, scalar type, lane count) with these macros defined:
+ * Included by isa_set.h once per (ISA, scalar type, lane count) with these macros defined:
  *   CT    float or double
  *   CW    lanes per chunk (4 or 8 for float vectors, 1 for scalar tails and for double)
  *   CSUF  name suffix of this instantiation

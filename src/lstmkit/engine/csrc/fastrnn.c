@@ -24,6 +24,7 @@
  * One translation unit (every function static, the kernels inlined into their loops); this
  * file holds the shared types, the instantiations and the module, and includes in order:
  *   blas.h      BLAS located at run time (dlopen), the ?gemm wrappers, blas_init, use_packed
+ *   isa_set.h   one ISA's set: the cell math and the kernels for float and double, via
  *   kernels.h   one instantiation of the kernels per (type, ISA), including
  *     gemm.h      the packed-panel micro-kernel and the GEMM entry points of the loops
  *     steps.h     per-step helpers and element-wise passes over a step's rows
@@ -148,56 +149,9 @@ static Py_ssize_t g_row_block_bytes = 64 * 1024;
 
 /* ---- kernel instantiations --------------------------------------------------------------- */
 /* baseline: 128-bit float chunks (SSE2 on x86-64) */
-#define CT float
-#define CW 4
-#define CSUF f4_base
-#define CFAST 1
-#include "cell.h"
-#undef CW
-#undef CSUF
-#define CW 1
-#define CSUF f1_base
-#include "cell.h"
-#undef CT
-#undef CW
-#undef CSUF
-#undef CFAST
-#define CT double
-#define CW 1
-#define CSUF d1_base
-#define CFAST 0
-#include "cell.h"
-#undef CT
-#undef CW
-#undef CSUF
-#undef CFAST
-
-#define LT float
-#define LSUF f_base
-#define LVEC f4_base
-#define LSCAL f1_base
-#define LVW 4
-#define LBLAS blas_gemm_f
-#include "kernels.h"
-#undef LT
-#undef LSUF
-#undef LVEC
-#undef LSCAL
-#undef LVW
-#undef LBLAS
-#define LT double
-#define LSUF d_base
-#define LVEC d1_base
-#define LSCAL d1_base
-#define LVW 1
-#define LBLAS blas_gemm_d
-#include "kernels.h"
-#undef LT
-#undef LSUF
-#undef LVEC
-#undef LSCAL
-#undef LVW
-#undef LBLAS
+#define ISA base
+#define ISA_FW 4
+#include "isa_set.h"
 
 #ifdef FASTRNN_X86
 #ifdef __clang__
@@ -206,56 +160,9 @@ static Py_ssize_t g_row_block_bytes = 64 * 1024;
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 #endif
-#define CT float
-#define CW 8
-#define CSUF f8_avx2
-#define CFAST 1
-#include "cell.h"
-#undef CW
-#undef CSUF
-#define CW 1
-#define CSUF f1_avx2
-#include "cell.h"
-#undef CT
-#undef CW
-#undef CSUF
-#undef CFAST
-#define CT double
-#define CW 1
-#define CSUF d1_avx2
-#define CFAST 0
-#include "cell.h"
-#undef CT
-#undef CW
-#undef CSUF
-#undef CFAST
-
-#define LT float
-#define LSUF f_avx2
-#define LVEC f8_avx2
-#define LSCAL f1_avx2
-#define LVW 8
-#define LBLAS blas_gemm_f
-#include "kernels.h"
-#undef LT
-#undef LSUF
-#undef LVEC
-#undef LSCAL
-#undef LVW
-#undef LBLAS
-#define LT double
-#define LSUF d_avx2
-#define LVEC d1_avx2
-#define LSCAL d1_avx2
-#define LVW 1
-#define LBLAS blas_gemm_d
-#include "kernels.h"
-#undef LT
-#undef LSUF
-#undef LVEC
-#undef LSCAL
-#undef LVW
-#undef LBLAS
+#define ISA avx2
+#define ISA_FW 8
+#include "isa_set.h"
 #ifdef __clang__
 #pragma clang attribute pop
 #else
@@ -284,60 +191,11 @@ static Py_ssize_t g_row_block_bytes = 64 * 1024;
 #pragma GCC target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")
 #endif
 #endif
-#define CT float
-#define CW 16
-#define CSUF f16_avx512
-#define CFAST 1
-#include "cell.h"
-#undef CW
-#undef CSUF
-#define CW 1
-#define CSUF f1_avx512
-#include "cell.h"
-#undef CT
-#undef CW
-#undef CSUF
-#undef CFAST
-#define CT double
-#define CW 1
-#define CSUF d1_avx512
-#define CFAST 0
-#include "cell.h"
-#undef CT
-#undef CW
-#undef CSUF
-#undef CFAST
-
-#define LT float
-#define LSUF f_avx512
-#define LVEC f16_avx512
-#define LSCAL f1_avx512
-#define LVW 16
-#define LVB 64
-#define LMR LSTMKIT_AVX512_MR
-#define LBLAS blas_gemm_f
-#include "kernels.h"
-#undef LT
-#undef LSUF
-#undef LVEC
-#undef LSCAL
-#undef LVW
-#undef LBLAS
-#define LT double
-#define LSUF d_avx512
-#define LVEC d1_avx512
-#define LSCAL d1_avx512
-#define LVW 1
-#define LVB 64
-#define LMR LSTMKIT_AVX512_MR
-#define LBLAS blas_gemm_d
-#include "kernels.h"
-#undef LT
-#undef LSUF
-#undef LVEC
-#undef LSCAL
-#undef LVW
-#undef LBLAS
+#define ISA avx512
+#define ISA_FW 16
+#define ISA_VB 64
+#define ISA_MR LSTMKIT_AVX512_MR
+#include "isa_set.h"
 #ifdef __clang__
 #pragma clang attribute pop
 #else

@@ -1,6 +1,6 @@
 /* One instantiation of the kernels for a scalar type and an ISA: GEMM, per-step passes, loops.
  *
- * Included by fastrnn.c once per (ISA, type) with these macros defined:
+ * Included by isa_set.h once per (ISA, type) with these macros defined:
  *   LT     float or double
  *   LSUF   name suffix of this instantiation (e.g. f_avx2)
  *   LVEC   suffix of the cell-chunk functions of LVW lanes (cell.h)
