@@ -26,11 +26,10 @@ from .. import initializers as initializers_mod
 from .. import regularizers as regularizers_mod
 from .._names import (
     add_camel_case_aliases,
-    to_camel_case,
     to_snake_case,
 )
 from ..engine.api import Variable
-from ..tensor import Tensor, as_tensor
+from ..tensor import Tensor
 from . import registry, tfjs_style
 from .options import (  # noqa: F401  (make_layer and co. are imported from here by the layers)
     BASE_ARGS,
@@ -56,6 +55,7 @@ from .topology import (
     check_input_spec,
     default_layer_name,
     format_shape,
+    to_tensors,
 )
 
 _layer_ids = itertools.count()  # TF.js's layer `id`s
@@ -423,7 +423,7 @@ class Layer(LayerNodes):
                     "all Tensors."
                 )
             return self._apply_symbolic(inputs, kwargs)
-        inputs = _to_tensors(inputs, self.name)
+        inputs = to_tensors(inputs, self.name)
         shapes = _shapes_of(inputs)
         self.assert_input_compatibility(shapes)
         if not self.built:
@@ -583,17 +583,6 @@ def full_config(layer: Layer) -> dict[str, Any]:
     return config
 
 
-def _to_tensors(inputs: Any, where: str) -> Any:
-    if isinstance(inputs, (list, tuple)):
-        return [_to_tensors(i, where) for i in inputs]
-    if isinstance(inputs, Tensor):
-        return inputs
-    try:
-        return as_tensor(inputs, where)
-    except ValueError as e:
-        raise ValueError(f"Layer {where}: input could not be read as a tensor: {e}") from None
-
-
 registry.register(Layer)  # the base too: TF.js deserializes a plain Layer
 _NOT_ALIASED: frozenset[str] = frozenset()
 
@@ -602,7 +591,3 @@ add_camel_case_aliases(Layer, _NOT_ALIASED)
 tfjs_style.config_in_both_spellings(Layer)
 Layer._camel_case_aliased = True  # type: ignore[attr-defined]
 Layer.className = Layer.class_name  # type: ignore[attr-defined]
-
-
-def camel(name: str) -> str:
-    return to_camel_case(name)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .._names import BothSpellings, add_camel_case_aliases, to_snake_case
+from ..tensor import Tensor, as_tensor
 
 Shape = tuple  # a shape with None for unknown dimensions
 
@@ -417,6 +418,18 @@ def _shapes_of(inputs: Any) -> Any:
     if isinstance(inputs, (list, tuple)):
         return [tuple(t.shape) for t in inputs]
     return tuple(inputs.shape)
+
+
+def to_tensors(inputs: Any, where: str) -> Any:
+    """A concrete call's inputs as Tensors (nested lists kept), or an error naming the layer."""
+    if isinstance(inputs, (list, tuple)):
+        return [to_tensors(i, where) for i in inputs]
+    if isinstance(inputs, Tensor):
+        return inputs
+    try:
+        return as_tensor(inputs, where)
+    except ValueError as e:
+        raise ValueError(f"Layer {where}: input could not be read as a tensor: {e}") from None
 
 
 add_camel_case_aliases(Node)
