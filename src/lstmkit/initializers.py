@@ -33,25 +33,11 @@ from .config_objects import (
     serialize_object,
     serialize_object_ts,
 )
-from .tensor import _check_shape, _np_dtype, truncated_normal_array
+from .tensor import _check_shape, _np_dtype, normal_array, truncated_normal_array, uniform_array
 
 ShapeLike = Sequence[int] | int
 
 # -- initializers -------------------------------------------------------------------------------
-
-
-def _uniform(seed: Any, low: float, high: float, shape: Any) -> np.ndarray:
-    """Uniform samples; with a seed, TF.js's seeded randomUniform's values for it."""
-    if seed is not None:
-        return low + (high - low) * _random.tfjs_uniform(seed, shape)
-    return _random.generator().uniform(low, high, shape)
-
-
-def _normal(seed: Any, mean: float, stddev: float, shape: Any) -> np.ndarray:
-    """Normal samples; with a seed, TF.js's seeded randomNormal's values for it."""
-    if seed is not None:
-        return _random.tfjs_normal(seed, shape, mean, stddev)
-    return _random.generator().normal(mean, stddev, shape)
 
 
 def _dtype(dtype: Any, where: str, random: bool = True) -> Any:
@@ -122,7 +108,7 @@ class RandomUniform(Initializer):
         self.seed = seed_arg("RandomUniform()", seed)
 
     def _make(self, shape, dtype, where):
-        vals = _uniform(self.seed, self.minval, self.maxval, shape)
+        vals = uniform_array(shape, self.minval, self.maxval, self.seed)
         return vals.astype(_dtype(dtype, where))
 
     def get_config(self) -> dict[str, Any]:
@@ -142,7 +128,7 @@ class RandomNormal(Initializer):
         self.seed = seed_arg(f"{self.class_name}()", seed)
 
     def _make(self, shape, dtype, where):
-        vals = _normal(self.seed, self.mean, self.stddev, shape)
+        vals = normal_array(shape, self.mean, self.stddev, self.seed)
         return vals.astype(_dtype(dtype, where))
 
     def get_config(self) -> dict[str, Any]:
@@ -262,9 +248,9 @@ class VarianceScaling(Initializer):
         variance = self.scale / max(1.0, fan)
         if self.distribution == "uniform":
             limit = math.sqrt(3.0 * variance)
-            vals = _uniform(self.seed, -limit, limit, shape)
+            vals = uniform_array(shape, -limit, limit, self.seed)
         elif self.distribution == "untruncatedNormal":
-            vals = _normal(self.seed, 0.0, math.sqrt(variance), shape)
+            vals = normal_array(shape, 0.0, math.sqrt(variance), self.seed)
         else:
             std = math.sqrt(variance)
             if self.distribution == "truncatedNormal":

@@ -21,6 +21,7 @@ from .creation import (
     eye,
     fill,
     linspace,
+    normal_array,
     ones,
     ones_like,
     random_normal,
@@ -36,6 +37,7 @@ from .creation import (
     tensor6d,
     truncated_normal,
     truncated_normal_array,
+    uniform_array,
     zeros,
     zeros_like,
 )
@@ -57,6 +59,7 @@ __all__ = [
     "keep",
     "linspace",
     "memory",
+    "normal_array",
     "ones",
     "ones_like",
     "random_normal",
@@ -73,6 +76,7 @@ __all__ = [
     "tidy",
     "truncated_normal",
     "truncated_normal_array",
+    "uniform_array",
     "zeros",
     "zeros_like",
 ]

@@ -151,11 +151,23 @@ def random_normal(
     """Normal samples (`tf.randomNormal`), int32 rounded half up as TF.js's; with a `seed`, the
     values TF.js draws for it."""
     dims = _check_shape(shape, "random_normal()")
+    return _normal_out(normal_array(dims, mean, stddev, seed), dtype, "random_normal()")
+
+
+def normal_array(dims: Any, mean: float, stddev: float, seed: Any = None) -> np.ndarray:
+    """Normal samples (float64): with a `seed`, TF.js's seeded randomNormal's values for it,
+    else NumPy's generator (seeded by `tf.set_seed`). Initializers draw through here too."""
     if seed is not None:
-        vals = _random.tfjs_normal(seed, dims, mean, stddev)
-    else:
-        vals = _random.generator(seed).normal(mean, stddev, dims)
-    return _normal_out(vals, dtype, "random_normal()")
+        return _random.tfjs_normal(seed, dims, mean, stddev)
+    return _random.generator().normal(mean, stddev, dims)
+
+
+def uniform_array(dims: Any, low: float, high: float, seed: Any = None) -> np.ndarray:
+    """Uniform samples in [low, high) (float64): low + (high - low) * u, u TF.js's own draw for
+    a `seed` (alea(String(seed))), else NumPy's generator's. Initializers draw through here."""
+    if seed is not None:
+        return low + (high - low) * _random.tfjs_uniform(seed, dims)
+    return _random.generator().uniform(low, high, dims)
 
 
 def _normal_out(vals: np.ndarray, dtype: str | None, where: str) -> Tensor:
@@ -178,11 +190,7 @@ def random_uniform(
     number or a string), u is TF.js's own draw for it (alea(String(seed)))."""
     dims = _check_shape(shape, "random_uniform()")
     out = _float_out(dtype, "random_uniform()")
-    if seed is not None:
-        u = _random.tfjs_uniform(seed, dims)
-    else:
-        u = _random.generator().random(dims)
-    vals = minval + (maxval - minval) * u
+    vals = uniform_array(dims, minval, maxval, seed)
     if out is np.int32:
         vals = np.trunc(vals)
     return Tensor._wrap(np.asarray(vals).astype(out))
